@@ -1,0 +1,117 @@
+"""What every command shares: the rule pack option, error reporting, safe output."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+
+from ..errors import InputError, Problem
+
+EXIT_OK = 0
+EXIT_NO = 1  # no route, the check disagreed, or a batch had bad rows
+EXIT_INPUT = 2  # bad input or usage
+EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 70  # a fault in the tool itself (never bad input)
+
+RULES_HELP = ("Rule pack: a YAML file, or the name of a shipped pack. Default: "
+              "$COMMISSION_RULES, else the Wolverhampton pack.")
+
+
+def rules_option() -> Any:
+    return typer.Option(None, "--rules", envvar="COMMISSION_RULES", metavar="PACK",
+                        help=RULES_HELP, show_envvar=True)
+
+
+def say(message: str) -> None:
+    """A line on stderr (stdout is for the answer alone)."""
+    print(message, file=sys.stderr)
+
+
+def report(problems: list[Problem]) -> None:
+    for problem in problems:
+        say(f"error: {problem}")
+
+
+def fail(problems: list[Problem], code: int = EXIT_INPUT) -> NoReturn:
+    report(problems)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the errors a user can cause into clean messages and exit codes.
+
+    Bad input: one line per problem, exit 2. A closed pipe (``| head``): quiet.
+    Ctrl-C: one line, exit 130. Anything else is a fault of the tool: one line
+    that says so (set COMMISSION_DEBUG=1 for the traceback), exit 70.
+    """
+    try:
+        yield
+    except InputError as exc:
+        fail(exc.problems)
+    except typer.Exit:
+        raise
+    except BrokenPipeError:
+        _silence_stdout()
+        raise typer.Exit(EXIT_OK) from None
+    except KeyboardInterrupt:
+        say("interrupted: nothing was written")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Exception as exc:
+        if os.environ.get("COMMISSION_DEBUG"):
+            raise
+        say(f"internal error: {type(exc).__name__}: {exc} "
+            "(this is a fault in commission, not in your input; "
+            "set COMMISSION_DEBUG=1 to see where)")
+        raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _silence_stdout() -> None:
+    # After a closed pipe, Python would complain again when it flushes stdout at exit.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def load_rules_for_cli(pack: str | None) -> Any:
+    from ..rules import load_rules
+
+    return load_rules(pack)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Print to stdout, or write a file whole or not at all."""
+    if output is None or str(output) == "-":
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+        return
+    write_file_atomically(output, text)
+
+
+def write_file_atomically(path: Path, text: str) -> None:
+    directory = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise InputError([Problem("is a directory; give a file name to write",
+                                  source=str(path))])
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".part")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text if text.endswith("\n") else text + "\n")
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise InputError([Problem(f"cannot write: {exc.strerror or exc}",
+                                  source=str(path))]) from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)

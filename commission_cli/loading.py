@@ -1,0 +1,74 @@
+"""From a file, stdin or command-line flags to a validated :class:`Purchase`.
+
+Every problem is reported at once, each placed where it came from: the
+file:line:column of a value in a YAML or JSON file, or the flag that gave it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .documents import PURCHASE_LIMITS, Document, load
+from .errors import InputError, Problem
+from .purchase import Purchase, field_names
+
+
+def read_purchase_document(path: str) -> Document:
+    """Parse a purchase description (YAML or JSON; ``-`` is stdin) with positions."""
+    document = load(path, limits=PURCHASE_LIMITS, what="purchase description")
+    if not isinstance(document.data, Mapping):
+        got = "a list" if isinstance(document.data, list) else "a single value"
+        raise InputError([document.problem(
+            f"a purchase description is a mapping of field: value, not {got}; "
+            "for many purchases use `commission batch`", ())])
+    return document
+
+
+def build_purchase(
+    document: Document | None = None,
+    flags: Mapping[str, tuple[Any, str]] | None = None,
+) -> Purchase:
+    """Validate a purchase from a document and/or flags (flags win).
+
+    ``flags`` maps a field to its value and the flag that gave it, such as
+    ``{"annual_value": ("45k", "--annual-value")}``.
+    """
+    from pydantic import ValidationError
+
+    from .validation import problems_from
+
+    data: dict[str, Any] = dict(document.data) if document is not None else {}
+    flag_sources: dict[str, str] = {}
+    for name, (value, flag) in (flags or {}).items():
+        data[name] = value
+        flag_sources[name] = flag
+    try:
+        return Purchase.model_validate(data)
+    except ValidationError as exc:
+        problems: list[Problem] = []
+        for problem in problems_from(exc, document=document, known_fields=field_names(),
+                                     source=None if document else "purchase"):
+            name = (problem.field or "").split(".")[0]
+            if name in flag_sources:
+                problem = Problem(problem.message, field=problem.field,
+                                  source=flag_sources[name])
+            problems.append(problem)
+        raise InputError(problems) from None
+
+
+def load_purchase(path: str) -> Purchase:
+    """Read and validate one purchase description file (``-`` for stdin)."""
+    return build_purchase(read_purchase_document(path))
+
+
+def missing_fields(data: Mapping[str, Any]) -> list[str]:
+    """Required fields absent (or blank) in ``data``, and a value if neither is given."""
+    missing = [n for n in ("title", "outcomes") if _blank(data.get(n))]
+    if _blank(data.get("annual_value")) and _blank(data.get("total_value")):
+        missing.append("annual_value")
+    return missing
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())

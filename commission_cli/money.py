@@ -1,0 +1,111 @@
+"""Sums of money: parsing what officers type, and printing pounds the way they read them.
+
+Money is kept as :class:`~decimal.Decimal` so that band edges such as £29,999.99
+and the "agree to the penny" rule are exact, not subject to binary rounding.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+# A generous ceiling: no single public contract comes near it, and it keeps
+# absurd inputs ("1e400") from reaching the arithmetic as huge or infinite values.
+MAX_MONEY = Decimal("1000000000000")
+
+MONEY_HINT = "use pounds, e.g. 45000, 45000.50, £45,000, 45k or 1.2m"
+
+_MONEY_RE = re.compile(
+    r"""^\s*
+    (?:£|gbp\s*)?\s*                      # an optional pound sign or GBP
+    (?P<num>
+        \d{1,3}(?:,\d{3})+(?:\.\d+)?      # 45,000 or 1,234,567.89
+      | \d+(?:\.\d+)?                     # 45000 or 45000.50
+      | \.\d+                             # .5 (with a suffix, .5m)
+    )
+    \s*(?P<suffix>k|m)?                   # thousands or millions
+    \s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_SUFFIX = {"": 1, "k": 1_000, "m": 1_000_000}
+_FOREIGN = re.compile(r"[$€¥]|\b(?:eur|usd)\b", re.IGNORECASE)
+
+
+def parse_money(value: object) -> Decimal:
+    """Read a sum of money in pounds from a number or a string.
+
+    Accepts ``45000``, ``45000.50``, ``"£45,000"``, ``"45k"`` and ``"1.2m"``;
+    raises :class:`ValueError` with a message fit for an officer otherwise.
+    """
+    if isinstance(value, bool):
+        # YAML's `yes` is a bool and bool is an int: never a sum of money.
+        raise ValueError(f"expected a sum of money, not {str(value).lower()}; {MONEY_HINT}")
+    if isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        # repr keeps what was written (0.1 stays 0.1, not 0.1000000000000000055...)
+        amount = Decimal(repr(value))
+    elif isinstance(value, str):
+        amount = _parse_money_text(value)
+    else:
+        raise ValueError(f"expected a sum of money; {MONEY_HINT}")
+    return _check_amount(amount, value)
+
+
+def _parse_money_text(text: str) -> Decimal:
+    match = _MONEY_RE.match(text)
+    if match is None:
+        if _FOREIGN.search(text):
+            raise ValueError(f"{text!r} is not in pounds sterling; amounts are in pounds only")
+        raise ValueError(f"{text!r} is not a sum of money; {MONEY_HINT}")
+    number = match.group("num").replace(",", "")
+    multiplier = _SUFFIX[(match.group("suffix") or "").lower()]
+    return Decimal(number) * multiplier
+
+
+def _check_amount(amount: Decimal, original: object) -> Decimal:
+    if not amount.is_finite():
+        raise ValueError(f"{original!r} is not a finite sum of money")
+    if amount <= 0:
+        raise ValueError(f"must be greater than zero (got {format_money(amount)})")
+    if amount > MAX_MONEY:
+        raise ValueError(f"is more than the limit of {format_money(MAX_MONEY)}")
+    # Normalise the exponent so 45k and 45000 compare and print alike.
+    return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount
+
+
+def format_money(amount: Decimal | float | int) -> str:
+    """£45,000 for whole pounds, £45,000.50 otherwise (rounded to the penny)."""
+    value = Decimal(str(amount)) if not isinstance(amount, Decimal) else amount
+    if value == value.to_integral_value():
+        return f"£{value:,.0f}"
+    return f"£{value:,.2f}"
+
+
+def money_to_json(amount: Decimal) -> int | float:
+    """A number of pounds for JSON: an int for whole pounds, else a float."""
+    if amount == amount.to_integral_value():
+        return int(amount)
+    return float(amount)
+
+
+def decimal_from_number(value: object, what: str) -> Decimal:
+    """Read a plain number (not money) such as a length in years."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number of {what}, not {str(value).lower()}")
+    try:
+        if isinstance(value, float):
+            number = Decimal(repr(value))
+        elif isinstance(value, (int, Decimal)):
+            number = Decimal(value)
+        elif isinstance(value, str):
+            number = Decimal(value.strip())
+        else:
+            raise InvalidOperation
+    except InvalidOperation:
+        raise ValueError(f"expected a number of {what} (got {value!r})") from None
+    if not number.is_finite():
+        raise ValueError(f"expected a finite number of {what} (got {value!r})")
+    return number

@@ -1,0 +1,260 @@
+"""The purchase an officer describes: every field of PRODUCT.md, validated.
+
+The model is the single source of truth for the field vocabulary: rule packs
+are checked against it (a condition on ``outcomes: sure`` is refused because
+this model does not allow ``sure``), and the templates and the interview take
+their allowed values and explanations from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .money import MAX_MONEY, decimal_from_number, money_to_json, parse_money
+
+MAX_YEARS = Decimal(100)
+MAX_PARTNERS = 1000
+MAX_TITLE = 500
+
+_MONEY_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "exclusiveMinimum": 0, "maximum": int(MAX_MONEY)},
+        {"type": "string", "examples": ["45000", "£45,000", "45k", "1.2m"]},
+    ],
+    "description": "pounds sterling: a number, or text such as £45,000, 45k or 1.2m",
+}
+
+
+def _money_or_none(value: object) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return parse_money(value)
+
+
+def _years(value: object) -> object:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None  # "not stated": the model's default of 1 year applies
+    return decimal_from_number(value, "years")
+
+
+def _choice(value: object) -> object:
+    # Forgive case, spaces and hyphens: "Less certain" and "less-certain" mean less_certain.
+    if isinstance(value, str):
+        cleaned = value.strip().lower().replace("-", "_").replace(" ", "_")
+        return cleaned or None
+    return value
+
+
+def _text(value: object) -> object:
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return str(value)  # a title such as 2024 is still a title
+    return value
+
+
+def _flag(value: object) -> object:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _whole_number(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a whole number, not {str(value).lower()}")
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+Money = Annotated[
+    Decimal | None,
+    BeforeValidator(_money_or_none),
+    PlainSerializer(lambda v: None if v is None else money_to_json(v), when_used="json"),
+    WithJsonSchema({"anyOf": [_MONEY_SCHEMA, {"type": "null"}]}),
+]
+Years = Annotated[
+    Decimal,
+    BeforeValidator(_years),
+    Field(gt=0, le=MAX_YEARS),
+    PlainSerializer(money_to_json, when_used="json"),
+    WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": 100},
+                              {"type": "string"}],
+                    "default": 1}),
+]
+Flag = Annotated[bool | None, BeforeValidator(_flag)]
+
+
+Choice = BeforeValidator(_choice)
+
+
+class Purchase(BaseModel):
+    """A proposed purchase, as an officer describes it.
+
+    ``annual_value`` and ``total_value`` are both filled in after validation
+    (whichever was not given is derived); :attr:`stated` says which fields the
+    officer actually gave, so that a derived or defaulted value is never
+    mistaken for a stated one.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
+                              title="Purchase description")
+
+    title: Annotated[str, BeforeValidator(_text)] = Field(
+        min_length=1, max_length=MAX_TITLE, description="what is being bought or funded")
+    annual_value: Money = Field(None, description="value per year, in pounds")
+    total_value: Money = Field(
+        None, description="value over the whole life of the contract or grant, in pounds")
+    years: Years = Field(Decimal(1), description="length in years (default 1)")
+    outcomes: Annotated[Literal["certain", "less_certain"], Choice] = Field(
+        description="are the outcomes to be bought clear and specified?")
+    providers: Annotated[Literal["many", "few"] | None, Choice] = Field(
+        None, description="many = a contestable market, many potential providers")
+    service: Annotated[Literal["statutory", "required", "discretionary"] | None, Choice] = Field(
+        None, description="the basis of the service")
+    sector: Annotated[Literal["general", "specific", "vcs"] | None, Choice] = Field(
+        None, description="non-sector specific; sector specific; voluntary and community "
+                          "sector specific")
+    eu_exempt: Flag = Field(None, description="exempt from the EU procurement rules")
+    external_guidance: Flag = Field(None, description="external guidance applies to this service")
+    timescale: Annotated[Literal["normal", "restricted"] | None, Choice] = Field(
+        None, description="does time allow a full process? normal = yes")
+    overlaps_vcs_activity: Flag = Field(
+        None, description="significant overlap with existing voluntary and community sector activity")
+    core_costs: Flag = Field(None, description="the money is for an organisation's core costs")
+    strategic_organisation: Flag = Field(
+        None, description="the organisation is strategically important, adds value to the "
+                          "locality and/or supports others")
+    resources_panel_approved: Flag = Field(
+        None, description="the Resources Panel approved a grant above the usual amount")
+    redevelopment_costs: Flag = Field(None, description="the grant is for redevelopment costs")
+    for_individual: Flag = Field(None, description="bought as required for one particular person")
+    guaranteed_volume: Flag = Field(
+        None, description="the authority guarantees a volume of business")
+    call_off: Flag = Field(
+        None, description="services called off under agreed terms, no obligation to buy")
+    provider: Annotated[Literal["unknown", "in_house", "third_sector", "private", "statutory"] | None, Choice] = Field(
+        None, description="who is expected to provide it")
+    partners: Annotated[int, BeforeValidator(_whole_number)] = Field(
+        1, ge=1, le=MAX_PARTNERS, description="partners commissioning together (default 1)")
+    direct_payment: Flag = Field(
+        None, description="the individual receives payments to buy their own care")
+    gp_led: Flag = Field(
+        None, description="GPs purchase by managing funds from the primary care trust")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults_for_blanks(cls, data: Any) -> Any:
+        # An empty CSV cell or a YAML `years:` with nothing after it is "not
+        # stated": drop it so the field's default applies and it is not counted
+        # as stated.
+        if isinstance(data, Mapping):
+            return {k: v for k, v in data.items()
+                    if not (v is None or (isinstance(v, str) and not v.strip()))}
+        return data
+
+    @model_validator(mode="after")
+    def _derive_values(self) -> Purchase:
+        annual, total = self.annual_value, self.total_value
+        factor = max(self.years, Decimal(1))
+        if annual is None and total is None:
+            raise PydanticCustomError(
+                "value_missing", "give annual_value or total_value (or both)",
+                {"field": "annual_value"})
+        if annual is None:
+            assert total is not None
+            annual = total / factor
+        elif total is None:
+            total = annual * factor
+            if total > MAX_MONEY:
+                raise PydanticCustomError(
+                    "value_too_large",
+                    "annual_value × years comes to more than the limit of £1,000,000,000,000",
+                    {"field": "annual_value"})
+        elif not _agree_to_the_penny(annual, total, factor):
+            raise PydanticCustomError(
+                "values_disagree",
+                "total_value {total} does not equal annual_value {annual} × {years} year(s) "
+                "(= {expected}); correct one of them or give only one",
+                {"field": "total_value", "total": f"£{total:,}", "annual": f"£{annual:,}",
+                 "years": f"{self.years}", "expected": f"£{annual * factor:,.2f}"})
+        # Written past the frozen guard on purpose: derived values must not count
+        # as stated (model_fields_set stays what the officer gave).
+        self.__dict__["annual_value"] = annual
+        self.__dict__["total_value"] = total
+        return self
+
+    @property
+    def stated(self) -> frozenset[str]:
+        """The fields the officer gave (derived and default values excluded)."""
+        return frozenset(self.model_fields_set)
+
+    def echo(self) -> dict[str, Any]:
+        """The validated purchase as JSON-ready data, every field present."""
+        return self.model_dump(mode="json")
+
+
+def _agree_to_the_penny(annual: Decimal, total: Decimal, factor: Decimal) -> bool:
+    penny = Decimal("0.01")
+    # Either way round, because a total split over years (100,000 over 3 years)
+    # gives an annual value that can only be written rounded (33,333.33).
+    return (annual * factor).quantize(penny) == total.quantize(penny) or \
+        (total / factor).quantize(penny) == annual.quantize(penny)
+
+
+# -- the vocabulary, read from the model ----------------------------------------
+
+FieldKind = Literal["text", "money", "number", "integer", "flag", "choice"]
+
+
+def field_kind(name: str) -> tuple[FieldKind, tuple[str, ...]]:
+    """What kind of value a purchase field holds, and its allowed values for a choice."""
+    if name == "title":
+        return "text", ()
+    if name in ("annual_value", "total_value"):
+        return "money", ()
+    if name == "years":
+        return "number", ()
+    if name == "partners":
+        return "integer", ()
+    annotation = Purchase.model_fields[name].annotation
+    values = _literal_values(annotation)
+    if values:
+        return "choice", values
+    return "flag", ()
+
+
+def _literal_values(annotation: Any) -> tuple[str, ...]:
+    if get_origin(annotation) is Literal:
+        return tuple(str(a) for a in get_args(annotation))
+    out: list[str] = []
+    for arg in get_args(annotation):
+        out.extend(_literal_values(arg))
+    return tuple(out)
+
+
+def field_names() -> tuple[str, ...]:
+    return tuple(Purchase.model_fields)
+
+
+def field_description(name: str) -> str:
+    return Purchase.model_fields[name].description or ""
+
+
+def required_fields() -> tuple[str, ...]:
+    return tuple(n for n, f in Purchase.model_fields.items() if f.is_required())
+
+
+__all__ = ["Purchase", "ValidationError", "field_description", "field_kind", "field_names"]
