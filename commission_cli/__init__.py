@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from .batch import RowError, route_many
     from .decision import Decision
     from .engine import route
     from .errors import InputError, Problem, RulePackError
@@ -38,12 +37,20 @@ _LAZY = {
     "Purchase": "purchase",
     "Rules": "rules",
     "load_rules": "rules",
-    "route_many": "batch",
-    "RowError": "batch",
 }
 
-__all__ = ["Decision", "InputError", "Problem", "Purchase", "RowError", "RulePackError",
-           "Rules", "__version__", "load_purchase", "load_rules", "route", "route_many"]
+__all__ = [
+    "Decision",
+    "InputError",
+    "Problem",
+    "Purchase",
+    "RulePackError",
+    "Rules",
+    "__version__",
+    "load_purchase",
+    "load_rules",
+    "route",
+]
 
 
 def __getattr__(name: str) -> Any:

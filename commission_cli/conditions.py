@@ -53,8 +53,9 @@ def compile_condition(
     says which of ``family`` and ``method`` may be tested here.
     """
     if not isinstance(raw, Mapping) or not raw:
-        errors.append(ConditionError(
-            "a condition must be a mapping such as {outcomes: certain}", path))
+        errors.append(
+            ConditionError("a condition must be a mapping such as {outcomes: certain}", path)
+        )
         return ("all", ())
     parts: list[Compiled] = []
     for key, expected in raw.items():
@@ -64,9 +65,11 @@ def compile_condition(
                 errors.append(ConditionError(f"'{key}' takes a list of conditions", here))
                 continue
             subs = tuple(
-                compile_condition(item, (*here, i), kind_of=kind_of, known=known, allow=allow,
-                                  errors=errors)
-                for i, item in enumerate(expected))
+                compile_condition(
+                    item, (*here, i), kind_of=kind_of, known=known, allow=allow, errors=errors
+                )
+                for i, item in enumerate(expected)
+            )
             parts.append((key, subs))
         elif key in PSEUDO_FIELDS:
             parts.append(_compile_pseudo(key, expected, here, known, allow, errors))
@@ -75,12 +78,23 @@ def compile_condition(
     return parts[0] if len(parts) == 1 else ("all", tuple(parts))
 
 
-def _compile_pseudo(key: str, expected: Any, here: PathKey, known: Mapping[str, set[str]],
-                    allow: tuple[str, ...], errors: list[ConditionError]) -> Compiled:
+def _compile_pseudo(
+    key: str,
+    expected: Any,
+    here: PathKey,
+    known: Mapping[str, set[str]],
+    allow: tuple[str, ...],
+    errors: list[ConditionError],
+) -> Compiled:
     if key not in allow:
         where = "the chosen method" if key == "method" else "the family"
-        errors.append(ConditionError(f"{where} is not known yet where this condition is "
-                                     f"tested; '{key}' cannot be used here", here))
+        errors.append(
+            ConditionError(
+                f"{where} is not known yet where this condition is "
+                f"tested; '{key}' cannot be used here",
+                here,
+            )
+        )
     values = expected if isinstance(expected, list) else [expected]
     for value in values:
         if not isinstance(value, str) or value not in known.get(key, set()):
@@ -89,30 +103,42 @@ def _compile_pseudo(key: str, expected: Any, here: PathKey, known: Mapping[str, 
     return ("in", key, tuple(values)) if len(values) != 1 else ("eq", key, values[0])
 
 
-def _compile_field(key: str, expected: Any, here: PathKey,
-                   kind_of: Callable[[str], tuple[str, tuple[str, ...]] | None],
-                   errors: list[ConditionError]) -> Compiled:
+def _compile_field(
+    key: str,
+    expected: Any,
+    here: PathKey,
+    kind_of: Callable[[str], tuple[str, tuple[str, ...]] | None],
+    errors: list[ConditionError],
+) -> Compiled:
     info = kind_of(key)
     if info is None:
-        errors.append(ConditionError(f"no purchase field called {key!r}{_suggest(key, kind_of)}",
-                                     here))
+        errors.append(
+            ConditionError(f"no purchase field called {key!r}{_suggest(key, kind_of)}", here)
+        )
         return ("eq", key, None)
     kind, allowed = info
     if kind in ("money", "text"):
-        errors.append(ConditionError(
-            f"{key!r} cannot be tested in a condition; value limits belong in a method's band",
-            here))
+        errors.append(
+            ConditionError(
+                f"{key!r} cannot be tested in a condition; value limits belong in a method's band",
+                here,
+            )
+        )
         return ("eq", key, None)
     if isinstance(expected, Mapping):
         if kind not in ("number", "integer"):
-            errors.append(ConditionError(
-                f"at_least/at_most only apply to numbers, and {key} is a {kind}", here))
+            errors.append(
+                ConditionError(
+                    f"at_least/at_most only apply to numbers, and {key} is a {kind}", here
+                )
+            )
             return ("eq", key, None)
         tests: list[Compiled] = []
         for word, value in expected.items():
             if word not in _NUMBER_TESTS:
-                errors.append(ConditionError(f"unknown test {word!r}; use at_least or at_most",
-                                             (*here, word)))
+                errors.append(
+                    ConditionError(f"unknown test {word!r}; use at_least or at_most", (*here, word))
+                )
             elif isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
                 errors.append(ConditionError(f"{word} needs a number", (*here, word)))
             else:
@@ -124,8 +150,10 @@ def _compile_field(key: str, expected: Any, here: PathKey,
         if problem:
             errors.append(ConditionError(problem, here))
     if kind in ("number", "integer"):
-        values = [Decimal(str(v)) if not isinstance(v, bool) and isinstance(v, (int, float))
-                  else v for v in values]
+        values = [
+            Decimal(str(v)) if not isinstance(v, bool) and isinstance(v, (int, float)) else v
+            for v in values
+        ]
     return ("in", key, tuple(values)) if len(values) != 1 else ("eq", key, values[0])
 
 
@@ -137,7 +165,8 @@ def _check_value(key: str, kind: str, allowed: tuple[str, ...], value: Any) -> s
         if not isinstance(value, bool):
             return f"{key} is true or false, never {value!r}"
     elif kind in ("number", "integer") and (
-            isinstance(value, bool) or not isinstance(value, (int, float, Decimal))):
+        isinstance(value, bool) or not isinstance(value, (int, float, Decimal))
+    ):
         return f"{key} is a number, never {value!r}"
     return None
 
@@ -183,8 +212,7 @@ def describe(cond: Compiled) -> str:
     op = cond[0]
     if op in ("all", "any"):
         joiner = " and " if op == "all" else " or "
-        parts = [describe(c) if c[0] not in ("all", "any") else f"({describe(c)})"
-                 for c in cond[1]]
+        parts = [describe(c) if c[0] not in ("all", "any") else f"({describe(c)})" for c in cond[1]]
         return joiner.join(parts)
     name = cond[1]
     if op == "eq":

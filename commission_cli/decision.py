@@ -110,13 +110,24 @@ def verdict_dict(d: Decision | Any) -> dict[str, Any]:
         "agreement": d.agreement,
         "full_cost_recovery": d.full_cost_recovery,
         "guiding_document": d.guiding_document,
-        "exception": None if d.exception is None else {"id": d.exception.id,
-                                                       "text": d.exception.text},
-        "contract_types": [{"id": c.id, "name": c.name, "definition": c.definition}
-                           for c in d.contract_types],
-        "candidates": [{"id": c.id, "name": c.name, "eligible": c.eligible, "score": c.score,
-                        "matched": list(c.matched), "unmatched": list(c.unmatched),
-                        "reason": c.reason} for c in d.candidates],
+        "exception": None
+        if d.exception is None
+        else {"id": d.exception.id, "text": d.exception.text},
+        "contract_types": [
+            {"id": c.id, "name": c.name, "definition": c.definition} for c in d.contract_types
+        ],
+        "candidates": [
+            {
+                "id": c.id,
+                "name": c.name,
+                "eligible": c.eligible,
+                "score": c.score,
+                "matched": list(c.matched),
+                "unmatched": list(c.unmatched),
+                "reason": c.reason,
+            }
+            for c in d.candidates
+        ],
         "steps": list(d.steps),
         "obligations": [{"text": o.text, "source": o.source} for o in d.obligations],
         "warnings": list(d.warnings),

@@ -62,8 +62,9 @@ class Document:
                 return None
             probe = probe[:-1]
 
-    def problem(self, message: str, path: PathKey = (), *, key: bool = False,
-                field_name: str | None = None) -> Problem:
+    def problem(
+        self, message: str, path: PathKey = (), *, key: bool = False, field_name: str | None = None
+    ) -> Problem:
         position = self.locate(path, key=key)
         line, column = position if position else (None, None)
         name = field_name if field_name is not None else dotted(path)
@@ -93,13 +94,17 @@ _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 
 
-def read_text(path: str, *, limits: Limits = PURCHASE_LIMITS, what: str = "file") -> tuple[str, str]:
+def read_text(
+    path: str, *, limits: Limits = PURCHASE_LIMITS, what: str = "file"
+) -> tuple[str, str]:
     """Read a file (or ``-`` for stdin) as text; returns (text, name for messages)."""
     data, name = read_bytes(path, limits=limits, what=what)
     return decode_text(data, name), name
 
 
-def read_bytes(path: str, *, limits: Limits = PURCHASE_LIMITS, what: str = "file") -> tuple[bytes, str]:
+def read_bytes(
+    path: str, *, limits: Limits = PURCHASE_LIMITS, what: str = "file"
+) -> tuple[bytes, str]:
     if path == "-":
         name = "<stdin>"
         data = sys.stdin.buffer.read(limits.max_bytes + 1)
@@ -114,12 +119,22 @@ def read_bytes(path: str, *, limits: Limits = PURCHASE_LIMITS, what: str = "file
         except FileNotFoundError:
             raise InputError([Problem(f"no such {what}", source=name)]) from None
         except PermissionError:
-            raise InputError([Problem(f"cannot read this {what}: permission denied", source=name)]) from None
+            raise InputError(
+                [Problem(f"cannot read this {what}: permission denied", source=name)]
+            ) from None
         except OSError as exc:
-            raise InputError([Problem(f"cannot read this {what}: {exc.strerror or exc}", source=name)]) from None
+            raise InputError(
+                [Problem(f"cannot read this {what}: {exc.strerror or exc}", source=name)]
+            ) from None
     if len(data) > limits.max_bytes:
-        raise InputError([Problem(
-            f"is larger than the limit of {limits.max_bytes:,} bytes for a {what}", source=name)])
+        raise InputError(
+            [
+                Problem(
+                    f"is larger than the limit of {limits.max_bytes:,} bytes for a {what}",
+                    source=name,
+                )
+            ]
+        )
     return data, name
 
 
@@ -136,9 +151,16 @@ def decode_text(data: bytes, source: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError([Problem(
-            f"is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read); save it as UTF-8",
-            source=source, line=line)]) from None
+        raise InputError(
+            [
+                Problem(
+                    f"is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read); "
+                    "save it as UTF-8",
+                    source=source,
+                    line=line,
+                )
+            ]
+        ) from None
 
 
 def parse(text: str, source: str, *, limits: Limits = PURCHASE_LIMITS) -> Document:
@@ -161,9 +183,14 @@ def parse(text: str, source: str, *, limits: Limits = PURCHASE_LIMITS) -> Docume
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or exc.context or "not valid YAML"
-        builder.problems.append(Problem(
-            f"not valid YAML or JSON: {message}", source=source,
-            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None))
+        builder.problems.append(
+            Problem(
+                f"not valid YAML or JSON: {message}",
+                source=source,
+                line=mark.line + 1 if mark else None,
+                column=mark.column + 1 if mark else None,
+            )
+        )
     except yaml.YAMLError as exc:
         builder.problems.append(Problem(f"not valid YAML or JSON: {exc}", source=source))
     except _Stop:
@@ -180,6 +207,10 @@ def parse(text: str, source: str, *, limits: Limits = PURCHASE_LIMITS) -> Docume
 def load(path: str, *, limits: Limits = PURCHASE_LIMITS, what: str = "file") -> Document:
     text, name = read_text(path, limits=limits, what=what)
     return parse(text, name, limits=limits)
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org") else tag
 
 
 class _Stop(Exception):
@@ -218,16 +249,20 @@ class _Builder:
 
     # -- helpers -----------------------------------------------------------------
     def _fail(self, message: str, mark: Any, *, stop: bool = True) -> None:
-        self.problems.append(Problem(message, source=self.source, line=mark.line + 1,
-                                     column=mark.column + 1))
+        self.problems.append(
+            Problem(message, source=self.source, line=mark.line + 1, column=mark.column + 1)
+        )
         if stop:
             raise _Stop
 
     def _count(self, size: int, mark: Any) -> None:
         self.total += size
         if self.total > self.limits.max_nodes:
-            self._fail(f"has more than {self.limits.max_nodes:,} values once its aliases are "
-                       "expanded; write it out plainly or split it", mark)
+            self._fail(
+                f"has more than {self.limits.max_nodes:,} values once its aliases are "
+                "expanded; write it out plainly or split it",
+                mark,
+            )
 
     def _child_path(self, mark: Any) -> PathKey | None:
         """The path of the value about to be placed, or None when it is a mapping key."""
@@ -266,16 +301,23 @@ class _Builder:
         key = event.value
         implicit = event.implicit[0] if event.implicit else False
         if key == "<<" and implicit and event.tag is None:
-            self._fail("merge keys (<<) are not supported; write the keys out in full",
-                       event.start_mark)
+            self._fail(
+                "merge keys (<<) are not supported; write the keys out in full", event.start_mark
+            )
         path = (*frame.path, key)
         position = (event.start_mark.line + 1, event.start_mark.column + 1)
         if key in frame.container:
             first = self.keys.get(path)
             where = f" (first given on line {first[0]})" if first else ""
-            self.problems.append(Problem(
-                f"duplicate key{where}; each field may be given once",
-                field=dotted(path), source=self.source, line=position[0], column=position[1]))
+            self.problems.append(
+                Problem(
+                    f"duplicate key{where}; each field may be given once",
+                    field=dotted(path),
+                    source=self.source,
+                    line=position[0],
+                    column=position[1],
+                )
+            )
             # Keep the first value; read the repeat into a throwaway slot so that
             # parsing can go on and report any further problems.
             frame.pending_key = f"\x00duplicate:{key}:{position[0]}:{position[1]}"
@@ -291,10 +333,13 @@ class _Builder:
             if tag == "!":
                 tag = "tag:yaml.org,2002:str"
             else:
-                tag = self.resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+                tag = self.resolver.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
         if tag not in _PLAIN_TAGS:
-            self._fail(f"the YAML tag {event.tag or tag} is not allowed; only plain text, "
-                       "numbers, true/false and dates may be used", event.start_mark)
+            self._fail(
+                f"the YAML tag {_short_tag(event.tag or tag)} is not allowed; only plain text, "
+                "numbers, true/false and dates may be used",
+                event.start_mark,
+            )
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         name = tag.rsplit(":", 1)[-1]
         try:
@@ -308,8 +353,9 @@ class _Builder:
         if isinstance(event, yaml.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
-                self._fail("holds more than one YAML document (---); give one per file",
-                           event.start_mark)
+                self._fail(
+                    "holds more than one YAML document (---); give one per file", event.start_mark
+                )
             return
         if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
             return
@@ -334,8 +380,10 @@ class _Builder:
 
         if isinstance(event, yaml.AliasEvent):
             if event.anchor not in self.anchors:
-                self._fail(f"the alias *{event.anchor} refers to no anchor defined before it",
-                           event.start_mark)
+                self._fail(
+                    f"the alias *{event.anchor} refers to no anchor defined before it",
+                    event.start_mark,
+                )
             value, size = self.anchors[event.anchor]
             self._count(size, event.start_mark)
             self._place(value, size, event.start_mark, path)
@@ -353,11 +401,15 @@ class _Builder:
             is_map = isinstance(event, yaml.MappingStartEvent)
             expected = _MAP_TAG if is_map else _SEQ_TAG
             if event.tag not in (None, "!", expected):
-                self._fail(f"the YAML tag {event.tag} is not allowed; only plain mappings "
-                           "and lists may be used", event.start_mark)
+                self._fail(
+                    f"the YAML tag {_short_tag(event.tag)} is not allowed; only plain mappings "
+                    "and lists may be used",
+                    event.start_mark,
+                )
             if len(self.stack) >= self.limits.max_depth:
-                self._fail(f"is nested more than {self.limits.max_depth} levels deep",
-                           event.start_mark)
+                self._fail(
+                    f"is nested more than {self.limits.max_depth} levels deep", event.start_mark
+                )
             self._count(1, event.start_mark)
             self.values[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
             self.stack.append(_Frame({} if is_map else [], path, event.anchor))

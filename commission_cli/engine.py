@@ -74,9 +74,22 @@ class Verdict:
 def route(purchase: Purchase, rules: Rules) -> Decision:
     """Route one purchase: the method the rules point to, and why."""
     v = verdict(purchase, rules)
-    return Decision(purchase, v.family, v.method, v.agreement, v.full_cost_recovery,
-                    v.guiding_document, v.exception, v.contract_types, v.candidates, v.steps,
-                    v.obligations, v.warnings, v.reasons, v.rules)
+    return Decision(
+        purchase,
+        v.family,
+        v.method,
+        v.agreement,
+        v.full_cost_recovery,
+        v.guiding_document,
+        v.exception,
+        v.contract_types,
+        v.candidates,
+        v.steps,
+        v.obligations,
+        v.warnings,
+        v.reasons,
+        v.rules,
+    )
 
 
 def verdict(purchase: Purchase, rules: Rules) -> Verdict:
@@ -95,21 +108,26 @@ def decision_key(p: Purchase, rules: Rules) -> tuple[Any, ...]:
     stated = p.model_fields_set
     cuts = rules.cut_points
     annual, total = p.annual_value, p.total_value
+    assert annual is not None and total is not None  # always derived by Purchase
     return (
         tuple(getattr(p, f) if f in stated else None for f in watched_fields(rules)),
         p.years,
-        bisect_left(cuts, annual), bisect_right(cuts, annual),
-        bisect_left(cuts, total), bisect_right(cuts, total),
+        bisect_left(cuts, annual),
+        bisect_right(cuts, annual),
+        bisect_left(cuts, total),
+        bisect_right(cuts, total),
     )
 
 
 def watched_fields(rules: Rules) -> tuple[str, ...]:
-    extra = tuple(n.field for n in rules.pack.warnings.not_stated
-                  if n.field not in rules.condition_fields)
+    extra = tuple(
+        n.field for n in rules.pack.warnings.not_stated if n.field not in rules.condition_fields
+    )
     return rules.condition_fields + extra
 
 
 # -- deciding ---------------------------------------------------------------------------
+
 
 @dataclass
 class _Assessment:
@@ -147,32 +165,65 @@ def decide(p: Purchase, rules: Rules) -> Verdict:
 
     contract_types = tuple(
         ContractTypeRef(ct.id, ct.name, ct.definition)
-        for ct, cond in rules.contract_types if holds(cond, facts))
+        for ct, cond in rules.contract_types
+        if holds(cond, facts)
+    )
     candidates = tuple(_candidate(a, chosen, eligible) for a in assessed)
     reasons = [family_reason]
     if chosen is not None:
         reasons.append(f"{chosen.cm.spec.name}: {_chosen_reason(chosen, eligible)}")
     else:
-        reasons.append(f"No route: no {family.name.lower()} method is eligible for this "
-                       "purchase. Each method's reason says which test it failed and what "
-                       "would open it.")
+        reasons.append(
+            f"No route: no {family.name.lower()} method is eligible for this "
+            "purchase. Each method's reason says which test it failed and what "
+            "would open it."
+        )
 
     warnings = _warnings(p, rules, family, assessed, chosen, values, facts, contract_types)
     rules_ref = RulesRef(rules.name, rules.version, rules.sha256)
     if chosen is None:
-        return Verdict(family.id, None, None, None, None, None, contract_types, candidates,
-                       (), (), tuple(warnings), tuple(reasons), rules_ref)
+        return Verdict(
+            family.id,
+            None,
+            None,
+            None,
+            None,
+            None,
+            contract_types,
+            candidates,
+            (),
+            (),
+            tuple(warnings),
+            tuple(reasons),
+            rules_ref,
+        )
     spec = chosen.cm.spec
     steps = tuple(rules.step_lists[spec.steps].steps) if spec.steps else ()
     obligations = tuple(
         ObligationRef(o.text, rules.cite(o.source))
-        for o, cond in rules.obligations if cond is None or holds(cond, facts))
-    exception = None if chosen.exception is None else ExceptionRef(
-        chosen.exception[0].id, chosen.exception[0].text)
+        for o, cond in rules.obligations
+        if cond is None or holds(cond, facts)
+    )
+    exception = (
+        None
+        if chosen.exception is None
+        else ExceptionRef(chosen.exception[0].id, chosen.exception[0].text)
+    )
     return Verdict(
-        family.id, MethodRef(spec.id, spec.name), spec.agreement.text,
-        spec.full_cost_recovery.text, spec.guiding_document.text, exception, contract_types,
-        candidates, steps, obligations, tuple(warnings), tuple(reasons), rules_ref)
+        family.id,
+        MethodRef(spec.id, spec.name),
+        spec.agreement.text,
+        spec.full_cost_recovery.text,
+        spec.guiding_document.text,
+        exception,
+        contract_types,
+        candidates,
+        steps,
+        obligations,
+        tuple(warnings),
+        tuple(reasons),
+        rules_ref,
+    )
 
 
 def _facts(p: Purchase, rules: Rules) -> dict[str, Any]:
@@ -187,8 +238,9 @@ def _family(rules: Rules, facts: Mapping[str, Any]) -> tuple[Family, str]:
     for fam, cond in rules.families:
         if cond is None:
             if passed:
-                why = "; ".join(f"the tests for {f.name} ({describe(c)}) do not hold"
-                                for f, c in passed)
+                why = "; ".join(
+                    f"the tests for {f.name} ({describe(c)}) do not hold" for f, c in passed
+                )
             else:
                 why = "it is the only family"
         elif holds(cond, facts):
@@ -206,8 +258,9 @@ def _why_holds(cond: Compiled, facts: Mapping[str, Any]) -> str:
     return describe(cond)
 
 
-def _assess(cm: CompiledMethod, values: Mapping[str, Decimal | None],
-            facts: Mapping[str, Any]) -> _Assessment:
+def _assess(
+    cm: CompiledMethod, values: Mapping[str, Decimal | None], facts: Mapping[str, Any]
+) -> _Assessment:
     spec = cm.spec
     position, containing = band_position(spec.band, values)
     requires_ok = cm.requires is None or holds(cm.requires, facts)
@@ -225,10 +278,12 @@ def _assess(cm: CompiledMethod, values: Mapping[str, Decimal | None],
             matched.append(ind.text)
         else:
             unmatched.append(ind.text)
-            unstated |= {f for f in fields_of(cond) if facts.get(f) is None
-                         and f not in ("family", "method")}
-    return _Assessment(cm, position, containing, requires_ok, exception, matched, unmatched,
-                       sorted(unstated))
+            unstated |= {
+                f for f in fields_of(cond) if facts.get(f) is None and f not in ("family", "method")
+            }
+    return _Assessment(
+        cm, position, containing, requires_ok, exception, matched, unmatched, sorted(unstated)
+    )
 
 
 def band_position(band: Band, values: Mapping[str, Decimal | None]) -> tuple[str, list[Range]]:
@@ -252,16 +307,19 @@ def band_position(band: Band, values: Mapping[str, Decimal | None]) -> tuple[str
 
 def range_side(r: Range, value: Decimal | None) -> str:
     assert value is not None
-    if r.lower is not None and (value < r.lower.amount or
-                                (value == r.lower.amount and not r.lower.inclusive)):
+    if r.lower is not None and (
+        value < r.lower.amount or (value == r.lower.amount and not r.lower.inclusive)
+    ):
         return "below"
-    if r.upper is not None and (value > r.upper.amount or
-                                (value == r.upper.amount and not r.upper.inclusive)):
+    if r.upper is not None and (
+        value > r.upper.amount or (value == r.upper.amount and not r.upper.inclusive)
+    ):
         return "above"
     return "within"
 
 
 # -- explaining --------------------------------------------------------------------------
+
 
 def band_words(band: Band) -> str:
     """A band in words: "£50,000 or more a year, or £39,000 or more over the whole life"."""
@@ -278,8 +336,11 @@ def range_words(r: Range) -> str:
         return f"{'up to' if hi.inclusive else 'under'} {format_money(hi.amount)} {per}"
     if hi is None:
         more = "or more" if lo.inclusive else "exclusive, or more"
-        return f"{format_money(lo.amount)} {more} {per}" if lo.inclusive else \
-            f"more than {format_money(lo.amount)} {per}"
+        return (
+            f"{format_money(lo.amount)} {more} {per}"
+            if lo.inclusive
+            else f"more than {format_money(lo.amount)} {per}"
+        )
     start = format_money(lo.amount) if lo.inclusive else f"more than {format_money(lo.amount)}"
     end = format_money(hi.amount) if hi.inclusive else f"under {format_money(hi.amount)}"
     prefix = "from " if lo.inclusive else ""
@@ -301,46 +362,58 @@ def _how_eligible(a: _Assessment) -> str:
     if a.exception is not None:
         rule, cond = a.exception
         side = "below" if rule.opens == "below" else "above"
-        return (f"the value is {side} its band ({band_words(a.cm.spec.band)}), but its "
-                f"exception applies: “{rule.text}” ({describe(cond)})")
-    return f"the value is within its band ({band_words(a.cm.spec.band)})"
+        return (
+            f"the value is {side} its band ({band_words(a.cm.spec.band)}), but its "
+            f"exception applies: “{rule.text}” ({describe(cond)})"
+        )
+    held = ", and ".join(range_words(r) for r in a.containing)
+    if len(a.containing) < len(a.cm.spec.band.ranges):
+        return f"the value is within its band: {held} (band: {band_words(a.cm.spec.band)})"
+    return f"the value is within its band ({held})"
 
 
 def _chosen_reason(a: _Assessment, eligible: Sequence[_Assessment]) -> str:
-    text = f"chosen: {_how_eligible(a)}, and {_fit(a)}"
+    text = f"{_how_eligible(a)}, and {_fit(a)}"
     others = [o for o in eligible if o is not a]
     ties = [o for o in others if o.score == a.score]
     if not others:
         text += "; it is the only eligible method"
     elif ties:
         names = ", ".join(o.cm.spec.name for o in ties)
-        text += (f"; {names} score{'s' if len(ties) == 1 else ''} the same, and this method "
-                 "comes first in the rule pack's order (the more rigorous route)")
+        text += (
+            f"; {names} score{'s' if len(ties) == 1 else ''} the same, and this method "
+            "comes first in the rule pack's order (the more rigorous route)"
+        )
     else:
         text += ", the highest score among the eligible methods"
     return text + _not_stated(a) + "."
 
 
-def _candidate(a: _Assessment, chosen: _Assessment | None,
-               eligible: Sequence[_Assessment]) -> Candidate:
+def _candidate(
+    a: _Assessment, chosen: _Assessment | None, eligible: Sequence[_Assessment]
+) -> Candidate:
     spec = a.cm.spec
     if a is chosen:
-        reason = _chosen_reason(a, eligible)
-        reason = reason[0].upper() + reason[1:]
+        reason = "Chosen: " + _chosen_reason(a, eligible)
     elif a.eligible:
         assert chosen is not None
         if a.score == chosen.score:
-            reason = (f"Eligible: {_how_eligible(a)}, and {_fit(a)}; that is the same score "
-                      f"as {chosen.cm.spec.name}, which comes before it in the rule pack's "
-                      "order (the more rigorous route)")
+            reason = (
+                f"Eligible: {_how_eligible(a)}, and {_fit(a)}; that is the same score "
+                f"as {chosen.cm.spec.name}, which comes before it in the rule pack's "
+                "order (the more rigorous route)"
+            )
         else:
-            reason = (f"Eligible: {_how_eligible(a)}, but {_fit(a)}, against "
-                      f"{_pct(chosen.score)} for {chosen.cm.spec.name}")
+            reason = (
+                f"Eligible: {_how_eligible(a)}, but {_fit(a)}, against "
+                f"{_pct(chosen.score)} for {chosen.cm.spec.name}"
+            )
         reason += _not_stated(a) + "."
     else:
         reason = _ineligible_reason(a)
-    return Candidate(spec.id, spec.name, a.eligible, float(a.score), tuple(a.matched),
-                     tuple(a.unmatched), reason)
+    return Candidate(
+        spec.id, spec.name, a.eligible, float(a.score), tuple(a.matched), tuple(a.unmatched), reason
+    )
 
 
 def _ineligible_reason(a: _Assessment) -> str:
@@ -349,25 +422,30 @@ def _ineligible_reason(a: _Assessment) -> str:
     openers: list[str] = []
     if not a.requires_ok:
         assert spec.requires is not None and a.cm.requires is not None
-        gates.append(f"it is only for {spec.requires.label} (“{spec.requires.text}”), which "
-                     f"needs {describe(a.cm.requires)}")
-        openers.append(describe(a.cm.requires))
+        gates.append(
+            f"it is only for {spec.requires.label} (“{spec.requires.text}”), so it "
+            f"needs {describe(a.cm.requires)}"
+        )
     if a.position != "within":
-        where = {"below": "below", "above": "above",
-                 "outside": "outside"}[a.position]
+        where = {"below": "below", "above": "above", "outside": "outside"}[a.position]
         gates.append(f"the value is {where} its band ({band_words(spec.band)})")
-        same_side = [(rule, cond) for rule, cond in zip(spec.exceptions, a.cm.exceptions,
-                                                        strict=True)
-                     if rule.opens == a.position]
+        same_side = [
+            (rule, cond)
+            for rule, cond in zip(spec.exceptions, a.cm.exceptions, strict=True)
+            if rule.opens == a.position
+        ]
         if same_side:
-            openers += [f"{rule.label} ({describe(cond)}): “{rule.text}”"
-                        for rule, cond in same_side]
+            openers += [
+                f"{rule.label} ({describe(cond)}): “{rule.text}”" for rule, cond in same_side
+            ]
         elif spec.exceptions:
             sides = {"below": "lower", "above": "higher"}
             words = " or ".join(sorted({sides[r.opens] for r in spec.exceptions}))
             openers = []
-            gates[-1] += (f"; its exceptions only open it for {words} amounts, so nothing "
-                          "opens it at this value")
+            gates[-1] += (
+                f"; its exceptions only open it for {words} amounts, so nothing "
+                "opens it at this value"
+            )
             return "Not eligible: " + "; and ".join(gates) + "."
         else:
             gates[-1] += "; the rules give it no exception"
@@ -386,35 +464,56 @@ def _not_stated(a: _Assessment) -> str:
 
 # -- warnings ---------------------------------------------------------------------------
 
-def _warnings(p: Purchase, rules: Rules, family: Family, assessed: list[_Assessment],
-              chosen: _Assessment | None, values: Mapping[str, Decimal | None],
-              facts: Mapping[str, Any],
-              contract_types: tuple[ContractTypeRef, ...]) -> list[str]:
+
+def _warnings(
+    p: Purchase,
+    rules: Rules,
+    family: Family,
+    assessed: list[_Assessment],
+    chosen: _Assessment | None,
+    values: Mapping[str, Decimal | None],
+    facts: Mapping[str, Any],
+    contract_types: tuple[ContractTypeRef, ...],
+) -> list[str]:
     out: list[str] = []
     out += _near_threshold(p, rules, family, assessed, values, facts)
-    if chosen is not None and chosen.exception is None and chosen.containing and all(
-            r.warn_if_decisive for r in chosen.containing):
+    if (
+        chosen is not None
+        and chosen.exception is None
+        and chosen.containing
+        and all(r.warn_if_decisive for r in chosen.containing)
+    ):
         out += [r.warn_if_decisive for r in chosen.containing if r.warn_if_decisive]
     stated = p.model_fields_set
     out += [n.text for n in rules.pack.warnings.not_stated if n.field not in stated]
     unstated = sorted({f for a in assessed if a.eligible for f in a.unstated})
     if unstated:
-        out.append("Not stated: " + ", ".join(unstated) + ". Indicators that depend on "
-                   "them count as not matched; stating them could change the scores and "
-                   "so the recommendation.")
+        them = "it" if len(unstated) == 1 else "them"
+        out.append(
+            f"Not stated: {', '.join(unstated)}. Indicators that depend on {them} "
+            f"count as not matched; stating {them} could change the scores and so "
+            "the recommendation."
+        )
     chosen_ids = {c.id for c in contract_types}
     names = {c.id: c.name for c in contract_types}
     for conflict in rules.pack.conflicts:
         a, b = conflict.between
         if a in chosen_ids and b in chosen_ids:
-            out.append(f"Contract types that contradict each other: {names[a]} and "
-                       f"{names[b]}. {conflict.reason}")
+            out.append(
+                f"Contract types that contradict each other: {names[a]} and "
+                f"{names[b]}. {conflict.reason}"
+            )
     return out
 
 
-def _near_threshold(p: Purchase, rules: Rules, family: Family, assessed: list[_Assessment],
-                    values: Mapping[str, Decimal | None],
-                    facts: Mapping[str, Any]) -> list[str]:
+def _near_threshold(
+    p: Purchase,
+    rules: Rules,
+    family: Family,
+    assessed: list[_Assessment],
+    values: Mapping[str, Decimal | None],
+    facts: Mapping[str, Any],
+) -> list[str]:
     near = rules.pack.warnings.near_threshold
     if near is None:
         return []
@@ -441,20 +540,27 @@ def _near_threshold(p: Purchase, rules: Rules, family: Family, assessed: list[_A
                 if (r.basis, probe) in seen:
                     continue
                 seen.add((r.basis, probe))
-                probe_values = ({"per_annum": probe, "whole_life": probe * factor}
-                                if r.basis == "per_annum" else
-                                {"per_annum": probe / factor, "whole_life": probe})
-                then = {o.cm.spec.id for o in assessed
-                        if _assess(o.cm, probe_values, facts).eligible}
+                probe_values = (
+                    {"per_annum": probe, "whole_life": probe * factor}
+                    if r.basis == "per_annum"
+                    else {"per_annum": probe / factor, "whole_life": probe}
+                )
+                then = {
+                    o.cm.spec.id for o in assessed if _assess(o.cm, probe_values, facts).eligible
+                }
                 if then == now:
                     continue
-                at = (f"At {format_money(amount)}" if flips_at_amount
-                      else f"Above {format_money(amount)}")
+                at = (
+                    f"At {format_money(amount)}"
+                    if flips_at_amount
+                    else f"Above {format_money(amount)}"
+                )
                 out.append(
                     f"The {_BASIS_VALUE[r.basis]} is within {float(near.margin) * 100:g}% "
                     f"below the {format_money(amount)} {_BASIS_WORDS[r.basis]} threshold. "
                     f"{at} the eligible methods would be {_names(then, names)} instead of "
-                    f"{_names(now, names)}. {near.advice}")
+                    f"{_names(now, names)}. {near.advice}"
+                )
     return out
 
 
@@ -462,5 +568,8 @@ def _names(ids: set[str], names: Mapping[str, str]) -> str:
     if not ids:
         return "none"
     ordered = [names[i] for i in names if i in ids]
-    return " and ".join(ordered) if len(ordered) <= 2 else \
-        ", ".join(ordered[:-1]) + " and " + ordered[-1]
+    return (
+        " and ".join(ordered)
+        if len(ordered) <= 2
+        else ", ".join(ordered[:-1]) + " and " + ordered[-1]
+    )

@@ -19,9 +19,15 @@ def read_purchase_document(path: str) -> Document:
     document = load(path, limits=PURCHASE_LIMITS, what="purchase description")
     if not isinstance(document.data, Mapping):
         got = "a list" if isinstance(document.data, list) else "a single value"
-        raise InputError([document.problem(
-            f"a purchase description is a mapping of field: value, not {got}; "
-            "for many purchases use `commission batch`", ())])
+        raise InputError(
+            [
+                document.problem(
+                    f"a purchase description is a mapping of field: value, not {got}; "
+                    "for many purchases use `commission batch`",
+                    (),
+                )
+            ]
+        )
     return document
 
 
@@ -47,13 +53,30 @@ def build_purchase(
         return Purchase.model_validate(data)
     except ValidationError as exc:
         problems: list[Problem] = []
-        for problem in problems_from(exc, document=document, known_fields=field_names(),
-                                     source=None if document else "purchase"):
+        for problem in problems_from(
+            exc,
+            document=document,
+            known_fields=field_names(),
+            source=None if document else "purchase",
+        ):
             name = (problem.field or "").split(".")[0]
             if name in flag_sources:
-                problem = Problem(problem.message, field=problem.field,
-                                  source=flag_sources[name])
+                # The flag names the field already: "--years: must be greater than 0"
+                problem = Problem(problem.message, source=flag_sources[name])
             problems.append(problem)
+        # The "one of the two values" rule is checked by the model only once every
+        # field is valid; say it now too, so that one run lists every problem.
+        if (
+            "annual_value" in missing_fields(data)
+            and not _misspelt_value(data)
+            and not any((p.field or "") in ("annual_value", "total_value") for p in problems)
+        ):
+            message = "give annual_value or total_value (or both)"
+            problems.append(
+                document.problem(message, (), field_name="annual_value")
+                if document is not None
+                else Problem(message, field="annual_value", source="purchase")
+            )
         raise InputError(problems) from None
 
 
@@ -68,6 +91,18 @@ def missing_fields(data: Mapping[str, Any]) -> list[str]:
     if _blank(data.get("annual_value")) and _blank(data.get("total_value")):
         missing.append("annual_value")
     return missing
+
+
+def _misspelt_value(data: Mapping[str, Any]) -> bool:
+    """Is an unknown key a misspelling of annual_value or total_value (already reported)?"""
+    import difflib
+
+    known = set(field_names())
+    return any(
+        difflib.get_close_matches(str(k), ["annual_value", "total_value"], cutoff=0.6)
+        for k in data
+        if k not in known
+    )
 
 
 def _blank(value: Any) -> bool:

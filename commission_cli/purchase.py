@@ -90,9 +90,15 @@ Years = Annotated[
     BeforeValidator(_years),
     Field(gt=0, le=MAX_YEARS),
     PlainSerializer(money_to_json, when_used="json"),
-    WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": 100},
-                              {"type": "string"}],
-                    "default": 1}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0, "maximum": 100},
+                {"type": "string"},
+            ],
+            "default": 1,
+        }
+    ),
 ]
 Flag = Annotated[bool | None, BeforeValidator(_flag)]
 
@@ -109,50 +115,69 @@ class Purchase(BaseModel):
     mistaken for a stated one.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
-                              title="Purchase description")
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, title="Purchase description"
+    )
 
     title: Annotated[str, BeforeValidator(_text)] = Field(
-        min_length=1, max_length=MAX_TITLE, description="what is being bought or funded")
+        min_length=1, max_length=MAX_TITLE, description="what is being bought or funded"
+    )
     annual_value: Money = Field(None, description="value per year, in pounds")
     total_value: Money = Field(
-        None, description="value over the whole life of the contract or grant, in pounds")
+        None, description="value over the whole life of the contract or grant, in pounds"
+    )
     years: Years = Field(Decimal(1), description="length in years (default 1)")
     outcomes: Annotated[Literal["certain", "less_certain"], Choice] = Field(
-        description="are the outcomes to be bought clear and specified?")
+        description="are the outcomes to be bought clear and specified?"
+    )
     providers: Annotated[Literal["many", "few"] | None, Choice] = Field(
-        None, description="many = a contestable market, many potential providers")
+        None, description="many = a contestable market, many potential providers"
+    )
     service: Annotated[Literal["statutory", "required", "discretionary"] | None, Choice] = Field(
-        None, description="the basis of the service")
+        None, description="the basis of the service"
+    )
     sector: Annotated[Literal["general", "specific", "vcs"] | None, Choice] = Field(
-        None, description="non-sector specific; sector specific; voluntary and community "
-                          "sector specific")
+        None,
+        description="non-sector specific; sector specific; voluntary and community sector specific",
+    )
     eu_exempt: Flag = Field(None, description="exempt from the EU procurement rules")
     external_guidance: Flag = Field(None, description="external guidance applies to this service")
     timescale: Annotated[Literal["normal", "restricted"] | None, Choice] = Field(
-        None, description="does time allow a full process? normal = yes")
+        None, description="does time allow a full process? normal = yes"
+    )
     overlaps_vcs_activity: Flag = Field(
-        None, description="significant overlap with existing voluntary and community sector activity")
+        None,
+        description="significant overlap with existing voluntary and community sector activity",
+    )
     core_costs: Flag = Field(None, description="the money is for an organisation's core costs")
     strategic_organisation: Flag = Field(
-        None, description="the organisation is strategically important, adds value to the "
-                          "locality and/or supports others")
+        None,
+        description="the organisation is strategically important, adds value to the "
+        "locality and/or supports others",
+    )
     resources_panel_approved: Flag = Field(
-        None, description="the Resources Panel approved a grant above the usual amount")
+        None, description="the Resources Panel approved a grant above the usual amount"
+    )
     redevelopment_costs: Flag = Field(None, description="the grant is for redevelopment costs")
     for_individual: Flag = Field(None, description="bought as required for one particular person")
     guaranteed_volume: Flag = Field(
-        None, description="the authority guarantees a volume of business")
+        None, description="the authority guarantees a volume of business"
+    )
     call_off: Flag = Field(
-        None, description="services called off under agreed terms, no obligation to buy")
-    provider: Annotated[Literal["unknown", "in_house", "third_sector", "private", "statutory"] | None, Choice] = Field(
-        None, description="who is expected to provide it")
+        None, description="services called off under agreed terms, no obligation to buy"
+    )
+    provider: Annotated[
+        Literal["unknown", "in_house", "third_sector", "private", "statutory"] | None, Choice
+    ] = Field(None, description="who is expected to provide it")
     partners: Annotated[int, BeforeValidator(_whole_number)] = Field(
-        1, ge=1, le=MAX_PARTNERS, description="partners commissioning together (default 1)")
+        1, ge=1, le=MAX_PARTNERS, description="partners commissioning together (default 1)"
+    )
     direct_payment: Flag = Field(
-        None, description="the individual receives payments to buy their own care")
+        None, description="the individual receives payments to buy their own care"
+    )
     gp_led: Flag = Field(
-        None, description="GPs purchase by managing funds from the primary care trust")
+        None, description="GPs purchase by managing funds from the primary care trust"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -161,8 +186,11 @@ class Purchase(BaseModel):
         # stated": drop it so the field's default applies and it is not counted
         # as stated.
         if isinstance(data, Mapping):
-            return {k: v for k, v in data.items()
-                    if not (v is None or (isinstance(v, str) and not v.strip()))}
+            return {
+                k: v
+                for k, v in data.items()
+                if not (v is None or (isinstance(v, str) and not v.strip()))
+            }
         return data
 
     @model_validator(mode="after")
@@ -171,8 +199,10 @@ class Purchase(BaseModel):
         factor = max(self.years, Decimal(1))
         if annual is None and total is None:
             raise PydanticCustomError(
-                "value_missing", "give annual_value or total_value (or both)",
-                {"field": "annual_value"})
+                "value_missing",
+                "give annual_value or total_value (or both)",
+                {"field": "annual_value"},
+            )
         if annual is None:
             assert total is not None
             annual = total / factor
@@ -182,14 +212,21 @@ class Purchase(BaseModel):
                 raise PydanticCustomError(
                     "value_too_large",
                     "annual_value × years comes to more than the limit of £1,000,000,000,000",
-                    {"field": "annual_value"})
+                    {"field": "annual_value"},
+                )
         elif not _agree_to_the_penny(annual, total, factor):
             raise PydanticCustomError(
                 "values_disagree",
                 "total_value {total} does not equal annual_value {annual} × {years} year(s) "
                 "(= {expected}); correct one of them or give only one",
-                {"field": "total_value", "total": f"£{total:,}", "annual": f"£{annual:,}",
-                 "years": f"{self.years}", "expected": f"£{annual * factor:,.2f}"})
+                {
+                    "field": "total_value",
+                    "total": f"£{total:,}",
+                    "annual": f"£{annual:,}",
+                    "years": f"{self.years}",
+                    "expected": f"£{annual * factor:,.2f}",
+                },
+            )
         # Written past the frozen guard on purpose: derived values must not count
         # as stated (model_fields_set stays what the officer gave).
         self.__dict__["annual_value"] = annual
@@ -210,8 +247,9 @@ def _agree_to_the_penny(annual: Decimal, total: Decimal, factor: Decimal) -> boo
     penny = Decimal("0.01")
     # Either way round, because a total split over years (100,000 over 3 years)
     # gives an annual value that can only be written rounded (33,333.33).
-    return (annual * factor).quantize(penny) == total.quantize(penny) or \
-        (total / factor).quantize(penny) == annual.quantize(penny)
+    return (annual * factor).quantize(penny) == total.quantize(penny) or (total / factor).quantize(
+        penny
+    ) == annual.quantize(penny)
 
 
 # -- the vocabulary, read from the model ----------------------------------------

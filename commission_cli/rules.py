@@ -100,6 +100,7 @@ class Rules:
 
 # -- finding a pack ----------------------------------------------------------------
 
+
 def shipped_packs_dir() -> Path:
     """Where the packs that ship with the tool are: inside the package once
     installed from a wheel, ``rules/`` beside the package in a source checkout."""
@@ -117,21 +118,35 @@ def shipped_packs() -> dict[str, Path]:
 def resolve_pack(path: str | os.PathLike[str] | None) -> str:
     """A pack's file path from a path, a shipped pack's name, or None for the default."""
     if path is None:
-        return str(shipped_packs()[DEFAULT_PACK]) if DEFAULT_PACK in shipped_packs() \
+        return (
+            str(shipped_packs()[DEFAULT_PACK])
+            if DEFAULT_PACK in shipped_packs()
             else str(shipped_packs_dir() / f"{DEFAULT_PACK}.yaml")
+        )
     text = os.fspath(path)
-    if text != "-" and not os.path.exists(text) and os.sep not in text \
-            and not text.endswith(_PACK_SUFFIXES):
+    if (
+        text != "-"
+        and not os.path.exists(text)
+        and os.sep not in text
+        and not text.endswith(_PACK_SUFFIXES)
+    ):
         packs = shipped_packs()
         if text in packs:
             return str(packs[text])
         known = ", ".join(packs) or "none"
-        raise RulePackError([Problem(f"no such rule pack file, and no shipped pack of that name "
-                                     f"(shipped: {known})", source=text)])
+        raise RulePackError(
+            [
+                Problem(
+                    f"no such rule pack file, and no shipped pack of that name (shipped: {known})",
+                    source=text,
+                )
+            ]
+        )
     return text
 
 
 # -- loading -------------------------------------------------------------------------
+
 
 def load_rules(path: str | os.PathLike[str] | None = None, *, cache: bool = True) -> Rules:
     """Load, validate and compile a rule pack (the shipped Wolverhampton pack by default).
@@ -198,18 +213,26 @@ def _compile(pack: RulePack, doc: Document, digest: str, name: str) -> Rules:
     known = {"family": family_ids, "method": method_ids}
 
     def cond(raw: Any, path: PathKey, allow: tuple[str, ...]) -> Compiled:
-        return compile_condition(raw, path, kind_of=kind_of, known=known, allow=allow,
-                                 errors=cond_errors)
+        return compile_condition(
+            raw, path, kind_of=kind_of, known=known, allow=allow, errors=cond_errors
+        )
 
     families: list[tuple[Family, Compiled | None]] = []
     for i, fam in enumerate(pack.families):
         path = ("families", i)
         if fam.when is None and i != len(pack.families) - 1:
-            problem(f"family {fam.id!r} has no 'when', so the families after it can never "
-                    "apply; only the last family may leave 'when' out", path)
+            problem(
+                f"family {fam.id!r} has no 'when', so the families after it can never "
+                "apply; only the last family may leave 'when' out",
+                path,
+            )
         if fam.when is not None and i == len(pack.families) - 1:
-            problem(f"the last family ({fam.id!r}) must leave 'when' out, so that every "
-                    "purchase has a family", (*path, "when"), key=True)
+            problem(
+                f"the last family ({fam.id!r}) must leave 'when' out, so that every "
+                "purchase has a family",
+                (*path, "when"),
+                key=True,
+            )
         families.append((fam, None if fam.when is None else cond(fam.when, (*path, "when"), ())))
 
     step_ids = {s.id for s in pack.step_lists}
@@ -217,47 +240,72 @@ def _compile(pack: RulePack, doc: Document, digest: str, name: str) -> Rules:
     for i, m in enumerate(pack.methods):
         path = ("methods", i)
         if m.family not in family_ids:
-            problem(f"no family with id {m.family!r} (known: {', '.join(sorted(family_ids))})",
-                    (*path, "family"))
+            problem(
+                f"no family with id {m.family!r} (known: {', '.join(sorted(family_ids))})",
+                (*path, "family"),
+            )
         if m.steps is not None and m.steps not in step_ids:
-            problem(f"no step list with id {m.steps!r} "
-                    f"(known: {', '.join(sorted(step_ids)) or 'none'})", (*path, "steps"))
+            problem(
+                f"no step list with id {m.steps!r} "
+                f"(known: {', '.join(sorted(step_ids)) or 'none'})",
+                (*path, "steps"),
+            )
         _check_band(m, path, problem)
-        methods.append(CompiledMethod(
-            spec=m, index=i,
-            requires=None if m.requires is None else cond(
-                m.requires.when, (*path, "requires", "when"), ("family",)),
-            indicators=tuple(cond(ind.when, (*path, "indicators", j, "when"), ("family",))
-                             for j, ind in enumerate(m.indicators)),
-            exceptions=tuple(cond(exc.when, (*path, "exceptions", j, "when"), ("family",))
-                             for j, exc in enumerate(m.exceptions)),
-        ))
+        methods.append(
+            CompiledMethod(
+                spec=m,
+                index=i,
+                requires=None
+                if m.requires is None
+                else cond(m.requires.when, (*path, "requires", "when"), ("family",)),
+                indicators=tuple(
+                    cond(ind.when, (*path, "indicators", j, "when"), ("family",))
+                    for j, ind in enumerate(m.indicators)
+                ),
+                exceptions=tuple(
+                    cond(exc.when, (*path, "exceptions", j, "when"), ("family",))
+                    for j, exc in enumerate(m.exceptions)
+                ),
+            )
+        )
     for fam in pack.families:
         if not any(m.family == fam.id for m in pack.methods):
-            problem(f"family {fam.id!r} has no methods, so it could never give a route",
-                    ("families", pack.families.index(fam)))
+            problem(
+                f"family {fam.id!r} has no methods, so it could never give a route",
+                ("families", pack.families.index(fam)),
+            )
 
     ct_ids = {c.id for c in pack.contract_types}
-    contract_types = [(c, cond(c.when, ("contract_types", i, "when"), ("family", "method")))
-                      for i, c in enumerate(pack.contract_types)]
+    contract_types = [
+        (c, cond(c.when, ("contract_types", i, "when"), ("family", "method")))
+        for i, c in enumerate(pack.contract_types)
+    ]
     for i, conflict in enumerate(pack.conflicts):
         if len(conflict.between) != 2:
-            problem("a conflict is between exactly two contract types",
-                    ("conflicts", i, "between"))
+            problem("a conflict is between exactly two contract types", ("conflicts", i, "between"))
         for j, cid in enumerate(conflict.between):
             if cid not in ct_ids:
                 problem(f"no contract type with id {cid!r}", ("conflicts", i, "between", j))
-    obligations = [(o, None if o.when is None else cond(o.when, ("obligations", i, "when"),
-                                                         ("family", "method")))
-                   for i, o in enumerate(pack.obligations)]
+    obligations = [
+        (
+            o,
+            None
+            if o.when is None
+            else cond(o.when, ("obligations", i, "when"), ("family", "method")),
+        )
+        for i, o in enumerate(pack.obligations)
+    ]
     for i, ns in enumerate(pack.warnings.not_stated):
         if ns.field not in names:
-            problem(f"no purchase field called {ns.field!r}",
-                    ("warnings", "not_stated", i, "field"))
+            problem(
+                f"no purchase field called {ns.field!r}", ("warnings", "not_stated", i, "field")
+            )
     near = pack.warnings.near_threshold
     if near is not None and not Decimal(0) < near.margin < Decimal(1):
-        problem("the margin is a share between 0 and 1, such as 0.10 for 10%",
-                ("warnings", "near_threshold", "margin"))
+        problem(
+            "the margin is a share between 0 and 1, such as 0.10 for 10%",
+            ("warnings", "near_threshold", "margin"),
+        )
     _check_sources(pack, doc, problem)
 
     for err in cond_errors:
@@ -278,9 +326,13 @@ def _compile(pack: RulePack, doc: Document, digest: str, name: str) -> Rules:
     condition_fields -= {"family", "method"}
 
     return Rules(
-        pack=pack, sha256=digest, path=name,
-        families=tuple(families), methods=tuple(methods),
-        contract_types=tuple(contract_types), obligations=tuple(obligations),
+        pack=pack,
+        sha256=digest,
+        path=name,
+        families=tuple(families),
+        methods=tuple(methods),
+        contract_types=tuple(contract_types),
+        obligations=tuple(obligations),
         step_lists={s.id: s for s in pack.step_lists},
         documents={d.id: d for d in pack.documents},
         condition_fields=tuple(sorted(condition_fields)),
@@ -302,26 +354,39 @@ def _cut_points(pack: RulePack) -> tuple[Decimal, ...]:
 
 
 def _check_unique(pack: RulePack, problem: Any) -> None:
-    for section in ("documents", "families", "methods", "contract_types", "step_lists",
-                    "obligations"):
+    for section in (
+        "documents",
+        "families",
+        "methods",
+        "contract_types",
+        "step_lists",
+        "obligations",
+    ):
         seen: dict[str, int] = {}
         for i, item in enumerate(getattr(pack, section)):
             if item.id in seen:
-                problem(f"the id {item.id!r} is used twice in {section} "
-                        f"(also item {seen[item.id] + 1})", (section, i, "id"))
+                problem(
+                    f"the id {item.id!r} is used twice in {section} "
+                    f"(also item {seen[item.id] + 1})",
+                    (section, i, "id"),
+                )
             seen.setdefault(item.id, i)
     for i, m in enumerate(pack.methods):
         ids = [e.id for e in m.exceptions]
         for j, e in enumerate(m.exceptions):
             if ids.index(e.id) != j:
-                problem(f"the exception id {e.id!r} is used twice in this method",
-                        ("methods", i, "exceptions", j, "id"))
+                problem(
+                    f"the exception id {e.id!r} is used twice in this method",
+                    ("methods", i, "exceptions", j, "id"),
+                )
 
 
 def _check_band(m: Method, path: PathKey, problem: Any) -> None:
     if not m.band.ranges:
-        problem("a band needs at least one range (a range with no bounds means no limit)",
-                (*path, "band", "ranges"))
+        problem(
+            "a band needs at least one range (a range with no bounds means no limit)",
+            (*path, "band", "ranges"),
+        )
     for j, r in enumerate(m.band.ranges):
         rpath = (*path, "band", "ranges", j)
         for side in ("lower", "upper"):
@@ -331,19 +396,27 @@ def _check_band(m: Method, path: PathKey, problem: Any) -> None:
         if r.lower is not None and r.upper is not None:
             lo, hi = r.lower.amount, r.upper.amount
             if lo > hi:
-                problem(f"the lower bound (£{lo:,}) is above the upper bound (£{hi:,}), "
-                        "so no value fits this range", (*rpath, "lower", "amount"))
+                problem(
+                    f"the lower bound (£{lo:,}) is above the upper bound (£{hi:,}), "
+                    "so no value fits this range",
+                    (*rpath, "lower", "amount"),
+                )
             elif lo == hi and not (r.lower.inclusive and r.upper.inclusive):
-                problem(f"the range holds no value: it starts and ends at £{lo:,} "
-                        "and leaves that amount out", (*rpath, "lower", "amount"))
+                problem(
+                    f"the range holds no value: it starts and ends at £{lo:,} "
+                    "and leaves that amount out",
+                    (*rpath, "lower", "amount"),
+                )
 
 
 def _check_sources(pack: RulePack, doc: Document, problem: Any) -> None:
     doc_ids = {d.id for d in pack.documents}
     for path, ref in _walk_sources(pack, ()):
         if ref.document not in doc_ids:
-            problem(f"no document with id {ref.document!r} "
-                    f"(known: {', '.join(sorted(doc_ids))})", (*path, "document"))
+            problem(
+                f"no document with id {ref.document!r} (known: {', '.join(sorted(doc_ids))})",
+                (*path, "document"),
+            )
 
 
 def _walk_sources(obj: Any, path: PathKey) -> Iterator[tuple[PathKey, SourceRef]]:
@@ -358,6 +431,7 @@ def _walk_sources(obj: Any, path: PathKey) -> Iterator[tuple[PathKey, SourceRef]
 
 
 # -- the cache -------------------------------------------------------------------------
+
 
 def _cache_dir() -> Path | None:
     if os.environ.get("COMMISSION_NO_CACHE"):

@@ -96,13 +96,25 @@ def clean_loc(loc: tuple[Any, ...]) -> PathKey:
     """Drop pydantic's internal steps (union branches, function-before...) from a location."""
     out: list[str | int] = []
     for part in loc:
-        if isinstance(part, int):
-            out.append(part)
-        elif isinstance(part, str) and not (
-            part.startswith(("function-", "literal[", "union[", "nullable[", "constrained-"))
-            or part in ("decimal", "int", "str", "bool", "float", "list[", "date",
-                        "tagged-union", "function-after", "function-before")
-            or "[" in part and part.endswith("]")
+        if isinstance(part, int) or (
+            isinstance(part, str)
+            and not (
+                part.startswith(("function-", "literal[", "union[", "nullable[", "constrained-"))
+                or part
+                in (
+                    "decimal",
+                    "int",
+                    "str",
+                    "bool",
+                    "float",
+                    "list[",
+                    "date",
+                    "tagged-union",
+                    "function-after",
+                    "function-before",
+                )
+                or ("[" in part and part.endswith("]"))
+            )
         ):
             out.append(part)
     return tuple(out)
@@ -130,8 +142,7 @@ def problems_from(
         message = describe_error(error, known)
         is_key = error["type"] in ("extra_forbidden", "missing")
         if document is not None:
-            problem = document.problem(message, path, key=is_key,
-                                       field_name=dotted(loc) or None)
+            problem = document.problem(message, path, key=is_key, field_name=dotted(loc) or None)
             if error["type"] == "missing" and loc:
                 # A missing key has no line of its own: point at the mapping that lacks it.
                 problem = document.problem(message, path[:-1], field_name=dotted(loc))

@@ -27,7 +27,7 @@ def build_app(only: str | None = None) -> Any:
     app = typer.Typer(
         name="commission",
         help="A procurement route advisor for public-sector commissioning: describe a "
-             "purchase, get the commissioning method the authority's rules point to, and why.",
+        "purchase, get the commissioning method the authority's rules point to, and why.",
         add_completion=False,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
@@ -41,9 +41,13 @@ def build_app(only: str | None = None) -> Any:
 
     @app.callback()
     def root(
-        version: bool = typer.Option(False, "--version", is_eager=True,
-                                     callback=show_version,
-                                     help="Print the version and exit."),
+        version: bool = typer.Option(
+            False,
+            "--version",
+            is_eager=True,
+            callback=show_version,
+            help="Print the version and exit.",
+        ),
     ) -> None:
         """A procurement route advisor for public-sector commissioning."""
 

@@ -20,13 +20,21 @@ EXIT_INPUT = 2  # bad input or usage
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70  # a fault in the tool itself (never bad input)
 
-RULES_HELP = ("Rule pack: a YAML file, or the name of a shipped pack. Default: "
-              "$COMMISSION_RULES, else the Wolverhampton pack.")
+RULES_HELP = (
+    "Rule pack: a YAML file, or the name of a shipped pack. Default: "
+    "$COMMISSION_RULES, else the Wolverhampton pack."
+)
 
 
 def rules_option() -> Any:
-    return typer.Option(None, "--rules", envvar="COMMISSION_RULES", metavar="PACK",
-                        help=RULES_HELP, show_envvar=True)
+    return typer.Option(
+        None,
+        "--rules",
+        envvar="COMMISSION_RULES",
+        metavar="PACK",
+        help=RULES_HELP,
+        show_envvar=True,
+    )
 
 
 def say(message: str) -> None:
@@ -67,9 +75,11 @@ def user_errors() -> Iterator[None]:
     except Exception as exc:
         if os.environ.get("COMMISSION_DEBUG"):
             raise
-        say(f"internal error: {type(exc).__name__}: {exc} "
+        say(
+            f"internal error: {type(exc).__name__}: {exc} "
             "(this is a fault in commission, not in your input; "
-            "set COMMISSION_DEBUG=1 to see where)")
+            "set COMMISSION_DEBUG=1 to see where)"
+        )
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
@@ -100,8 +110,7 @@ def write_output(text: str, output: Path | None) -> None:
 def write_file_atomically(path: Path, text: str) -> None:
     directory = path.parent if str(path.parent) else Path(".")
     if path.is_dir():
-        raise InputError([Problem("is a directory; give a file name to write",
-                                  source=str(path))])
+        raise InputError([Problem("is a directory; give a file name to write", source=str(path))])
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".part")
@@ -110,8 +119,9 @@ def write_file_atomically(path: Path, text: str) -> None:
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:
-        raise InputError([Problem(f"cannot write: {exc.strerror or exc}",
-                                  source=str(path))]) from None
+        raise InputError(
+            [Problem(f"cannot write: {exc.strerror or exc}", source=str(path))]
+        ) from None
     finally:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)

@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 
+from ..decision import Decision
 from .common import EXIT_NO, EXIT_OK, rules_option, user_errors, write_output
 
 
@@ -44,17 +45,26 @@ def purchase_flags() -> list[inspect.Parameter]:
         kind, allowed = field_kind(name)
         help_text = info.description or ""
         if kind == "flag":
-            option = typer.Option(None, f"{flag}/--no-{flag[2:]}", help=help_text,
-                                  rich_help_panel="Purchase")
+            option = typer.Option(
+                None, f"{flag}/--no-{flag[2:]}", help=help_text, rich_help_panel="Purchase"
+            )
             annotation: Any = bool | None
         else:
             if allowed:
                 help_text += f" (one of: {', '.join(allowed)})"
-            option = typer.Option(None, flag, help=help_text, rich_help_panel="Purchase",
-                                  metavar=_METAVARS.get(kind, "TEXT"))
+            option = typer.Option(
+                None,
+                flag,
+                help=help_text,
+                rich_help_panel="Purchase",
+                metavar=_METAVARS.get(kind, "TEXT"),
+            )
             annotation = str | None
-        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
-                                        default=option, annotation=annotation))
+        params.append(
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=annotation
+            )
+        )
     return params
 
 
@@ -74,8 +84,11 @@ def route_command(
         from ..loading import build_purchase, read_purchase_document
         from ..rules import load_rules
 
-        given = {name: (value, "--" + name.replace("_", "-"))
-                 for name, value in fields.items() if value is not None}
+        given = {
+            name: (value, "--" + name.replace("_", "-"))
+            for name, value in fields.items()
+            if value is not None
+        }
         if file is None and not given and not sys.stdin.isatty():
             file = "-"  # `cat purchase.yaml | commission route`
         document = read_purchase_document(file) if file is not None else None
@@ -86,14 +99,15 @@ def route_command(
     raise typer.Exit(EXIT_OK if decision.routed else EXIT_NO)
 
 
-def render(decision: Any, format: Format) -> str:
+def render(decision: Decision, format: Format) -> str:
     if format is Format.json:
         return decision.to_json()
     if format is Format.yaml:
         import yaml
 
-        return str(yaml.safe_dump(decision.to_dict(), sort_keys=False, allow_unicode=True,
-                                  width=100))
+        return str(
+            yaml.safe_dump(decision.to_dict(), sort_keys=False, allow_unicode=True, width=100)
+        )
     if format is Format.markdown:
         from ..render.markdown import decision_markdown
 
@@ -112,23 +126,48 @@ def register(app: typer.Typer) -> None:
         route_command(**kwargs)
 
     base = [
-        inspect.Parameter("file", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str | None,
-                          default=typer.Argument(None, metavar="[FILE|-]",
-                                                 help="Purchase description (YAML or JSON); "
-                                                      "- reads stdin.", show_default=False)),
-        inspect.Parameter("format", inspect.Parameter.KEYWORD_ONLY, annotation=Format,
-                          default=typer.Option(Format.table, "--format", "-f",
-                                               help="How to print the decision.")),
-        inspect.Parameter("rules", inspect.Parameter.KEYWORD_ONLY, annotation=str | None,
-                          default=rules_option()),
-        inspect.Parameter("output", inspect.Parameter.KEYWORD_ONLY, annotation=Path | None,
-                          default=typer.Option(None, "--output", "-o", metavar="FILE",
-                                               help="Write the decision to FILE (whole or "
-                                                    "not at all) instead of stdout.")),
-        inspect.Parameter("no_input", inspect.Parameter.KEYWORD_ONLY, annotation=bool,
-                          default=typer.Option(False, "--no-input",
-                                               help="Never ask questions; fail if the "
-                                                    "description is incomplete.")),
+        inspect.Parameter(
+            "file",
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            annotation=str | None,
+            default=typer.Argument(
+                None,
+                metavar="[FILE|-]",
+                help="Purchase description (YAML or JSON); - reads stdin.",
+                show_default=False,
+            ),
+        ),
+        inspect.Parameter(
+            "format",
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=Format,
+            default=typer.Option(Format.table, "--format", "-f", help="How to print the decision."),
+        ),
+        inspect.Parameter(
+            "rules", inspect.Parameter.KEYWORD_ONLY, annotation=str | None, default=rules_option()
+        ),
+        inspect.Parameter(
+            "output",
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=Path | None,
+            default=typer.Option(
+                None,
+                "--output",
+                "-o",
+                metavar="FILE",
+                help="Write the decision to FILE (whole or not at all) instead of stdout.",
+            ),
+        ),
+        inspect.Parameter(
+            "no_input",
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=bool,
+            default=typer.Option(
+                False,
+                "--no-input",
+                help="Never ask questions; fail if the description is incomplete.",
+            ),
+        ),
     ]
     params = base + purchase_flags()
     command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]

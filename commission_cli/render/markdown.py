@@ -22,8 +22,11 @@ def decision_markdown(decision: Decision) -> str:
     if d.method is not None:
         lines += [f"**Recommendation: {d.method.name}** (`{d.method.id}`)", ""]
     else:
-        lines += ["**No route: no method of the rules is eligible for this purchase.** "
-                  "See *Every method considered* for what each one needs.", ""]
+        lines += [
+            "**No route: no method of the rules is eligible for this purchase.** "
+            "See *Every method considered* for what each one needs.",
+            "",
+        ]
     lines += [
         "| | |",
         "|---|---|",
@@ -50,8 +53,11 @@ def decision_markdown(decision: Decision) -> str:
 
     lines += ["## Every method considered", ""]
     for c in d.candidates:
-        status = "chosen" if d.method and c.id == d.method.id else (
-            "eligible" if c.eligible else "not eligible")
+        status = (
+            "chosen"
+            if d.method and c.id == d.method.id
+            else ("eligible" if c.eligible else "not eligible")
+        )
         lines += [f"### {c.name} ({status}, score {c.score * 100:.0f}%)", "", c.reason, ""]
         if c.matched:
             lines.append("- Matched: " + "; ".join(c.matched))

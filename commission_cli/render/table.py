@@ -17,8 +17,7 @@ from ..decision import Decision
 from .text import today, value_summary
 
 
-def _bullets(console: Console, heading: str, items: list[Text | str],
-             marker: str = "•") -> None:
+def _bullets(console: Console, heading: str, items: list[Text | str], marker: str = "•") -> None:
     # A grid keeps wrapped lines indented under their bullet.
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True, width=3, justify="right")
@@ -50,34 +49,68 @@ def print_decision(decision: Decision, file: TextIO | None = None) -> None:
     else:
         summary.add_row("Method", Text("none: no method is eligible", style="bold red"))
     title = f"Recommendation: {d.method.name}" if d.method else "No route"
-    console.print(Panel(summary, title=title, title_align="left",
-                        border_style="green" if d.method else "red", box=box.ROUNDED))
+    console.print(
+        Panel(
+            summary,
+            title=title,
+            title_align="left",
+            border_style="green" if d.method else "red",
+            box=box.ROUNDED,
+        )
+    )
 
     if d.contract_types:
-        _bullets(console, "Contract types",
-                 [Text.assemble((c.name, "bold"), f": {c.definition}") for c in d.contract_types])
+        _bullets(
+            console,
+            "Contract types",
+            [Text.assemble((c.name, "bold"), f": {c.definition}") for c in d.contract_types],
+        )
     _bullets(console, "Why", list(d.reasons))
 
-    methods = Table(title="Every method of the family", title_justify="left",
-                    title_style="bold", box=box.SIMPLE_HEAD, show_lines=False, expand=True)
+    methods = Table(
+        title="Every method of the family",
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_lines=False,
+        expand=True,
+    )
     methods.add_column("Method", ratio=2)
     methods.add_column("Eligible", no_wrap=True)
     methods.add_column("Score", justify="right", no_wrap=True)
     methods.add_column("Why", ratio=5)
     for c in d.candidates:
         chosen = d.method is not None and c.id == d.method.id
-        methods.add_row(Text(c.name, style="bold green" if chosen else ""),
-                        "chosen" if chosen else ("yes" if c.eligible else "no"),
-                        f"{c.score * 100:.0f}%", c.reason)
+        methods.add_row(
+            Text(c.name, style="bold green" if chosen else ""),
+            "chosen" if chosen else ("yes" if c.eligible else "no"),
+            f"{c.score * 100:.0f}%",
+            c.reason,
+        )
     console.print(methods)
 
     if d.steps:
         _bullets(console, "Steps", list(d.steps), marker="#")
     if d.obligations:
-        _bullets(console, "Obligations",
-                 [Text.assemble(o.text, ("\n" + o.source, "dim")) for o in d.obligations])
+        _bullets(
+            console,
+            "Obligations",
+            [Text.assemble(o.text, ("\n" + o.source, "dim")) for o in d.obligations],
+        )
     if d.warnings:
-        console.print(Panel(Group(*[Text(f"• {w}") for w in d.warnings]), title="Warnings",
-                            title_align="left", border_style="yellow", box=box.ROUNDED))
-    console.print(Text(f"Rules: {d.rules.name}, version {d.rules.version} "
-                       f"(sha256 {d.rules.sha256[:12]}…) · {today()}", style="dim"))
+        console.print(
+            Panel(
+                Group(*[Text(f"• {w}") for w in d.warnings]),
+                title="Warnings",
+                title_align="left",
+                border_style="yellow",
+                box=box.ROUNDED,
+            )
+        )
+    console.print(
+        Text(
+            f"Rules: {d.rules.name}, version {d.rules.version} "
+            f"(sha256 {d.rules.sha256[:12]}…) · {today()}",
+            style="dim",
+        )
+    )

@@ -29,7 +29,9 @@ def show_value(field: str, value: Any) -> str:
         return format_money(value)
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
-    return str(value).replace("_", " ") if isinstance(value, str) and field != "title" else str(value)
+    return (
+        str(value).replace("_", " ") if isinstance(value, str) and field != "title" else str(value)
+    )
 
 
 def purchase_rows(purchase: Purchase) -> list[tuple[str, str]]:
@@ -50,8 +52,10 @@ def purchase_rows(purchase: Purchase) -> list[tuple[str, str]]:
 def value_summary(purchase: Purchase) -> str:
     years = show_value("years", purchase.years)
     assert purchase.annual_value is not None and purchase.total_value is not None
-    return (f"{format_money(purchase.annual_value)} a year, {years} year"
-            f"{'' if purchase.years == 1 else 's'}, {format_money(purchase.total_value)} in total")
+    return (
+        f"{format_money(purchase.annual_value)} a year, {years} year"
+        f"{'' if purchase.years == 1 else 's'}, {format_money(purchase.total_value)} in total"
+    )
 
 
 def today() -> str:

@@ -1,0 +1,61 @@
+"""Fill the README's example outputs by running the commands they show.
+
+A block in README.md written as
+
+    <!-- output: commission route examples/day-care-restricted.yaml -->
+    ```text
+    ...
+    ```
+
+is replaced by what that command prints (run from the repository root, 100
+columns wide). `tests/test_docs.py` fails when a block is out of date, so the
+README cannot drift from the tool. Run: python scripts/update_docs.py
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+BLOCK = re.compile(r"(<!-- output: (?P<cmd>.+?) -->\n```(?P<lang>\w*)\n)(?P<body>.*?)(```)", re.S)
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def run(command: str) -> str:
+    args = shlex.split(command)
+    assert args[0] == "commission", "only commission commands are documented this way"
+    env = {
+        **os.environ,
+        "COLUMNS": "100",
+        "SOURCE_DATE_EPOCH": "1795392000",
+        "NO_COLOR": "1",
+        "TERM": "dumb",
+    }
+    env.pop("COMMISSION_RULES", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "commission_cli", *args[1:]],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    text = result.stdout + result.stderr
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def render(text: str) -> str:
+    return BLOCK.sub(lambda m: m.group(1) + run(m.group("cmd")) + m.group(5), text)
+
+
+def main() -> None:
+    README.write_text(render(README.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

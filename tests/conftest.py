@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Every test run gets its own pack cache, so a stale cache can never hide a bug
+# and tests never write into the user's home.
+os.environ["COMMISSION_CACHE_DIR"] = tempfile.mkdtemp(prefix="commission-test-cache-")
+os.environ.pop("COMMISSION_RULES", None)
+
+from commission_cli import Decision, Purchase, load_rules, route
+from commission_cli.rules import Rules
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+PACKS = Path(__file__).resolve().parent / "packs"
+SOURCES = ROOT / "sources"
+
+
+@pytest.fixture(scope="session")
+def rules() -> Rules:
+    return load_rules()
+
+
+def purchase(**fields: Any) -> Purchase:
+    """A purchase with sensible defaults for the fields a test does not care about."""
+    fields.setdefault("title", "Test purchase")
+    fields.setdefault("outcomes", "certain")
+    if "annual_value" not in fields and "total_value" not in fields:
+        fields["annual_value"] = 10000
+    return Purchase(**fields)
+
+
+@pytest.fixture
+def decide(rules: Rules) -> Callable[..., Decision]:
+    def _decide(**fields: Any) -> Decision:
+        return route(purchase(**fields), rules)
+
+    return _decide
+
+
+def candidate(decision: Decision, method_id: str) -> Any:
+    return next(c for c in decision.candidates if c.id == method_id)
+
+
+@pytest.fixture
+def cli() -> Callable[..., Any]:
+    """Run the CLI in-process (typer's CliRunner) through the same entry point as the script."""
+    from typer.testing import CliRunner
+
+    from commission_cli.cli import build_app
+
+    runner = CliRunner()
+
+    def _run(*args: str, input: str | None = None) -> Any:
+        return runner.invoke(build_app(), list(args), input=input, catch_exceptions=False)
+
+    return _run
+
+
+def installed_script() -> str:
+    """The `commission` console script of the environment running the tests."""
+    candidate = Path(sys.executable).with_name("commission")
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("commission")
+    if found is None:
+        pytest.skip("the commission script is not installed in this environment")
+    return found
+
+
+def run_installed(
+    *args: str,
+    input: str | None = None,
+    cwd: Path | str | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed script as a user would, from another directory by default."""
+    return subprocess.run(
+        [installed_script(), *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        cwd=cwd or tempfile.gettempdir(),
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def as_json(text: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(text)
+    return data

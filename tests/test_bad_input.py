@@ -1,0 +1,143 @@
+"""Bad input is part of the product: one line per problem naming the field and the
+file:line it came from, exit 2, nothing on stdout, never a traceback (PRODUCT.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _bad(cli, tmp_path, text: str | bytes, name: str = "purchase.yaml", *args: str):
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    result = cli("route", str(path), "--format", "json", *args)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert all(line.startswith("error: ") for line in lines)
+    return lines
+
+
+def test_misspelt_key_is_named_with_its_line_and_a_suggestion(cli, tmp_path):
+    (line,) = _bad(cli, tmp_path, "title: x\nanual_value: 5000\noutcomes: certain\n")
+    assert "purchase.yaml:2:1: anual_value: is not a known field" in line
+    assert "did you mean 'annual_value'" in line
+
+
+def test_every_problem_gets_its_own_line(cli, tmp_path):
+    lines = _bad(
+        cli,
+        tmp_path,
+        "title: x\nannual_value: 45kk\nyears: -1\noutcomes: sure\n"
+        "providers: lots\neu_exempt: maybe\npartners: 0\n",
+    )
+    assert len(lines) == 6
+    assert "purchase.yaml:2:15: annual_value: '45kk' is not a sum of money" in lines[0]
+    assert "purchase.yaml:3:8: years: must be greater than 0" in lines[1]
+    assert "purchase.yaml:4:11: outcomes: must be one of 'certain' or 'less_certain'" in lines[2]
+    assert "providers" in lines[3] and "eu_exempt" in lines[4] and "partners" in lines[5]
+
+
+def test_duplicate_key_is_an_error_not_last_one_wins(cli, tmp_path):
+    (line,) = _bad(
+        cli, tmp_path, "title: x\nannual_value: 5000\nannual_value: 60000\noutcomes: certain\n"
+    )
+    assert "purchase.yaml:3:1: annual_value: duplicate key (first given on line 2)" in line
+
+
+def test_yaml_tags_that_construct_objects_are_refused(cli, tmp_path):
+    (line,) = _bad(
+        cli,
+        tmp_path,
+        'title: !!python/object/apply:os.system ["echo hi"]\n'
+        "annual_value: 5000\noutcomes: certain\n",
+    )
+    assert "purchase.yaml:1:8" in line and "!!python/object/apply:os.system" in line
+
+
+@pytest.mark.parametrize("tag", ["!!binary aGk=", "!!set {a, b}", "!custom x", "!!omap [a: 1]"])
+def test_any_tag_beyond_plain_data_is_refused(cli, tmp_path, tag):
+    (line,) = _bad(cli, tmp_path, f"title: {tag}\nannual_value: 5000\noutcomes: certain\n")
+    assert "is not allowed" in line
+
+
+def test_merge_keys_are_refused(cli, tmp_path):
+    (line,) = _bad(cli, tmp_path, "base: &b {title: x}\n<<: *b\n")
+    assert "merge keys" in line
+
+
+def test_missing_required_fields_are_each_named(cli, tmp_path):
+    lines = _bad(cli, tmp_path, "providers: many\n")
+    text = "\n".join(lines)
+    assert "title: is required but missing" in text
+    assert "outcomes: is required but missing" in text
+    assert "give annual_value or total_value" in text
+
+
+def test_values_that_disagree_name_total_value_and_its_line(cli, tmp_path):
+    (line,) = _bad(
+        cli,
+        tmp_path,
+        "title: x\nannual_value: 45000\ntotal_value: 100000\nyears: 3\noutcomes: certain\n",
+    )
+    assert "purchase.yaml:3:14: total_value: total_value £100,000 does not equal" in line
+
+
+def test_foreign_currency_is_refused(cli, tmp_path):
+    (line,) = _bad(
+        cli,
+        tmp_path,
+        '{"title": "x", "annual_value": "$5,000", "outcomes": "certain"}',
+        "purchase.json",
+    )
+    assert "purchase.json:1:32: annual_value" in line and "pounds sterling" in line
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "is empty"),
+        ("- a\n- b\n", "not a list"),
+        ("just words\n", "not a single value"),
+        ("title: [x\n", "not valid YAML or JSON"),
+        ("title: x\n---\ntitle: y\n", "more than one YAML document"),
+        (b"\x00\x01\x02binary", "binary file"),
+        (b"title: caf\xe9\n", "not UTF-8"),
+    ],
+)
+def test_files_that_are_not_a_purchase_description(cli, tmp_path, text, message):
+    (line,) = _bad(cli, tmp_path, text)
+    assert message in line
+
+
+def test_billion_laughs_is_refused_not_expanded(cli, tmp_path):
+    rows = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for prev, name in zip("abcdef", "bcdefg", strict=True):
+        rows.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    (line,) = _bad(cli, tmp_path, "\n".join(rows) + "\n")
+    assert "once its aliases are expanded" in line
+
+
+def test_deep_nesting_is_refused(cli, tmp_path):
+    (line,) = _bad(cli, tmp_path, "[" * 10000)
+    assert "nested more than 50 levels" in line
+
+
+def test_missing_file_is_a_clean_error(cli, tmp_path):
+    result = cli("route", str(tmp_path / "nope.yaml"))
+    assert result.exit_code == 2
+    assert "no such purchase description" in result.stderr
+
+
+def test_bad_flag_value_names_the_flag(cli):
+    result = cli("route", "--title", "t", "--outcomes", "certain", "--annual-value", "zz")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: --annual-value: 'zz' is not a sum of money")
+
+
+def test_unknown_format_is_a_usage_error(cli, tmp_path):
+    result = cli("route", "--format", "pdf", "--title", "t")
+    assert result.exit_code == 2

@@ -1,0 +1,127 @@
+"""Every rule in the shipped pack quotes its source word for word (sources/ holds the
+documents), and carries the facts PRODUCT.md says a pack must state explicitly."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import fields, is_dataclass
+from typing import Any
+
+import pytest
+
+from commission_cli.packschema import SourceRef
+
+from .conftest import SOURCES
+
+
+def _norm(text: str) -> str:
+    text = text.replace("**", "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.fixture(scope="module")
+def documents(rules) -> dict[str, str]:
+    return {
+        d.id: _norm((SOURCES / d.file).read_text(encoding="utf-8")) for d in rules.pack.documents
+    }
+
+
+def _quotes(rules) -> Iterator[tuple[str, str, str]]:
+    """(document id, where, quoted text) for every quotation in the pack."""
+    pack = rules.pack
+
+    def refs(obj: Any, where: str) -> Iterator[tuple[str, str, str]]:
+        if isinstance(obj, SourceRef):
+            yield obj.document, where, obj.text
+        elif is_dataclass(obj):
+            for f in fields(obj):
+                yield from refs(getattr(obj, f.name), f"{where}.{f.name}")
+        elif isinstance(obj, list):
+            for i, item in enumerate(obj):
+                yield from refs(item, f"{where}[{i}]")
+
+    yield from refs(pack, "pack")
+    for m in pack.methods:
+        doc = m.source.document
+        where = f"methods.{m.id}"
+        yield doc, f"{where}.band", m.band.text
+        for cell in ("agreement", "full_cost_recovery", "guiding_document"):
+            yield doc, f"{where}.{cell}", getattr(m, cell).text
+        for ind in m.indicators:
+            yield doc, f"{where}.indicators", ind.text
+        for exc in m.exceptions:
+            yield doc, f"{where}.exceptions.{exc.id}", exc.text
+        if m.requires:
+            yield doc, f"{where}.requires", m.requires.text
+    for ct in pack.contract_types:
+        yield ct.source.document, f"contract_types.{ct.id}.name", ct.name
+        yield ct.source.document, f"contract_types.{ct.id}.definition", ct.definition
+    for sl in pack.step_lists:
+        for step in sl.steps:
+            yield sl.source.document, f"step_lists.{sl.id}", step
+
+
+def test_every_quotation_appears_word_for_word_in_its_source(rules, documents):
+    missing = [
+        f"{where}: {text!r}"
+        for doc, where, text in _quotes(rules)
+        if _norm(text) not in documents[doc]
+    ]
+    assert missing == []
+
+
+def test_the_pack_quotes_something_for_every_method(rules):
+    assert len(list(_quotes(rules))) > 80
+    assert {m.id for m in rules.pack.methods} == {
+        "full_competitive",
+        "restricted",
+        "class_i_ii",
+        "grant_in_aid",
+        "competitive_grants",
+        "selective_grants",
+        "small_grants",
+    }
+
+
+def test_every_threshold_states_unit_basis_inclusiveness_and_vat(rules):
+    for m in rules.pack.methods:
+        for r in m.band.ranges:
+            assert r.unit == "GBP"
+            assert r.basis in ("per_annum", "whole_life")
+            assert isinstance(r.includes_vat, bool)
+            for bound in (r.lower, r.upper):
+                if bound is not None:
+                    assert isinstance(bound.inclusive, bool)
+
+
+def test_the_pack_states_its_name_version_and_date(rules):
+    info = rules.pack.pack
+    assert info.name and info.version and info.valid_from.isoformat() == "2009-01-16"
+
+
+def test_interpretations_carry_notes(rules):
+    m = {m.id: m for m in rules.pack.methods}
+    assert "£39,000" in m["full_competitive"].band.note
+    assert "per annum" in m["competitive_grants"].band.note
+    whole_life = m["full_competitive"].band.ranges[1]
+    assert whole_life.basis == "whole_life" and whole_life.warn_if_decisive
+
+
+def test_the_eleven_procurement_steps(rules):
+    (steps,) = rules.pack.step_lists
+    assert len(steps.steps) == 11
+
+
+def test_the_nine_types_of_contracting(rules):
+    assert [c.id for c in rules.pack.contract_types] == [
+        "block_contract",
+        "direct_payment",
+        "framework_contract",
+        "grant_agreement",
+        "joint_purchasing",
+        "practice_based_commissioning",
+        "service_agreement",
+        "service_level_agreement",
+        "spot_purchasing",
+    ]
