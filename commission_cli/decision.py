@@ -66,14 +66,11 @@ class RulesRef:
 
 
 @dataclass(frozen=True, slots=True)
-class Decision:
-    """What the rules say about one purchase.
+class Verdict:
+    """Everything a decision says, but the purchase: shared by every purchase that
+    gets the same answer (the engine memoises it), so it is worked out and
+    written out once, not once per row."""
 
-    ``method`` is None when no method is eligible ("no route"); the candidates'
-    reasons then say which gate each method failed and what would open it.
-    """
-
-    purchase: Purchase
     family: str
     method: MethodRef | None
     agreement: str | None
@@ -88,49 +85,164 @@ class Decision:
     reasons: tuple[str, ...]
     rules: RulesRef
 
+    def as_dict(self) -> dict[str, Any]:
+        """Every key of the decision object but ``purchase``, ready for ``json.dumps``."""
+        return {
+            "family": self.family,
+            "method": None
+            if self.method is None
+            else {"id": self.method.id, "name": self.method.name},
+            "agreement": self.agreement,
+            "full_cost_recovery": self.full_cost_recovery,
+            "guiding_document": self.guiding_document,
+            "exception": None
+            if self.exception is None
+            else {"id": self.exception.id, "text": self.exception.text},
+            "contract_types": [
+                {"id": c.id, "name": c.name, "definition": c.definition}
+                for c in self.contract_types
+            ],
+            "candidates": [
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "eligible": c.eligible,
+                    "score": c.score,
+                    "matched": list(c.matched),
+                    "unmatched": list(c.unmatched),
+                    "reason": c.reason,
+                }
+                for c in self.candidates
+            ],
+            "steps": list(self.steps),
+            "obligations": [{"text": o.text, "source": o.source} for o in self.obligations],
+            "warnings": list(self.warnings),
+            "reasons": list(self.reasons),
+            "rules": {
+                "name": self.rules.name,
+                "version": self.rules.version,
+                "sha256": self.rules.sha256,
+            },
+        }
+
+
+class Decision:
+    """What the rules say about one purchase: the purchase and its verdict.
+
+    ``method`` is None when no method is eligible ("no route"); the candidates'
+    reasons then say which gate each method failed and what would open it.
+
+    A batch makes a million of these, and most are written out and forgotten, so
+    one can hold the purchase's validated values and build the :class:`Purchase`
+    only when it is asked for (:meth:`from_values`).
+    """
+
+    __slots__ = ("_purchase", "_stated", "_values", "verdict")
+
+    def __init__(self, purchase: Purchase, verdict: Verdict) -> None:
+        self._purchase: Purchase | None = purchase
+        self._values: dict[str, Any] | None = None
+        self._stated: frozenset[str] = frozenset()
+        self.verdict = verdict
+
+    @classmethod
+    def from_values(
+        cls, values: dict[str, Any], stated: frozenset[str], verdict: Verdict
+    ) -> Decision:
+        """A decision for a purchase given as values that passed Purchase's rules."""
+        decision = cls.__new__(cls)
+        decision._purchase = None
+        decision._values = values
+        decision._stated = stated
+        decision.verdict = verdict
+        return decision
+
+    @property
+    def purchase(self) -> Purchase:
+        if self._purchase is None:
+            from .purchase import Purchase
+
+            assert self._values is not None
+            self._purchase = Purchase.from_validated(self._values, self._stated)
+        return self._purchase
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The purchase's validated values by field, without building the Purchase."""
+        return self._values if self._values is not None else self.purchase.__dict__
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Decision):
+            return NotImplemented
+        return self.values == other.values and self.verdict == other.verdict
+
+    def __hash__(self) -> int:
+        return hash(self.verdict)
+
+    def __repr__(self) -> str:
+        return f"Decision(purchase={self.purchase!r}, verdict={self.verdict!r})"
+
     @property
     def routed(self) -> bool:
-        return self.method is not None
+        return self.verdict.method is not None
+
+    @property
+    def family(self) -> str:
+        return self.verdict.family
+
+    @property
+    def method(self) -> MethodRef | None:
+        return self.verdict.method
+
+    @property
+    def agreement(self) -> str | None:
+        return self.verdict.agreement
+
+    @property
+    def full_cost_recovery(self) -> str | None:
+        return self.verdict.full_cost_recovery
+
+    @property
+    def guiding_document(self) -> str | None:
+        return self.verdict.guiding_document
+
+    @property
+    def exception(self) -> ExceptionRef | None:
+        return self.verdict.exception
+
+    @property
+    def contract_types(self) -> tuple[ContractTypeRef, ...]:
+        return self.verdict.contract_types
+
+    @property
+    def candidates(self) -> tuple[Candidate, ...]:
+        return self.verdict.candidates
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        return self.verdict.steps
+
+    @property
+    def obligations(self) -> tuple[ObligationRef, ...]:
+        return self.verdict.obligations
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return self.verdict.warnings
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return self.verdict.reasons
+
+    @property
+    def rules(self) -> RulesRef:
+        return self.verdict.rules
 
     def to_dict(self) -> dict[str, Any]:
         """The PRODUCT.md decision object, ready for ``json.dumps``."""
         out: dict[str, Any] = {"purchase": self.purchase.echo()}
-        out.update(verdict_dict(self))
+        out.update(self.verdict.as_dict())
         return out
 
     def to_json(self, *, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
-
-
-def verdict_dict(d: Decision | Any) -> dict[str, Any]:
-    """Everything in the decision object but the purchase (shared by equal verdicts)."""
-    return {
-        "family": d.family,
-        "method": None if d.method is None else {"id": d.method.id, "name": d.method.name},
-        "agreement": d.agreement,
-        "full_cost_recovery": d.full_cost_recovery,
-        "guiding_document": d.guiding_document,
-        "exception": None
-        if d.exception is None
-        else {"id": d.exception.id, "text": d.exception.text},
-        "contract_types": [
-            {"id": c.id, "name": c.name, "definition": c.definition} for c in d.contract_types
-        ],
-        "candidates": [
-            {
-                "id": c.id,
-                "name": c.name,
-                "eligible": c.eligible,
-                "score": c.score,
-                "matched": list(c.matched),
-                "unmatched": list(c.unmatched),
-                "reason": c.reason,
-            }
-            for c in d.candidates
-        ],
-        "steps": list(d.steps),
-        "obligations": [{"text": o.text, "source": o.source} for o in d.obligations],
-        "warnings": list(d.warnings),
-        "reasons": list(d.reasons),
-        "rules": {"name": d.rules.name, "version": d.rules.version, "sha256": d.rules.sha256},
-    }

@@ -12,22 +12,28 @@ PRODUCT.md, "How the default rules decide":
 4. choice: the highest score, ties to the method listed first;
 5. the chosen method's results, contract types, steps, obligations, warnings.
 
-An answer depends on the purchase only through the fields its conditions read,
-the length in years, and where each value falls among the pack's amounts. The
-engine memoises on exactly that (:func:`decision_key`), which is what lets a
-batch of a million rows run at the speed of reading them.
+Speed comes from remembering, never from shortcuts in the rules. A verdict is
+built from parts (the family; each method's assessment; the choice; contract
+types; obligations; warnings), and each part depends on a few facts only:
+an assessment on the fields its method's tests read and where the value falls
+in its band, contract types on the fields their tests read and the route, and
+so on. Each part is remembered on exactly those facts, and the whole verdict on
+:func:`decision_key`, so a register of a million purchases costs a few
+thousand decisions. :func:`decide` works the same verdict out afresh, with
+nothing remembered; the tests hold the two equal.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from itertools import count
+from typing import Any, TypeVar
 
-from .conditions import Compiled, describe, fields_of, holds
+from .conditions import Compiled, holds
 from .decision import (
     Candidate,
     ContractTypeRef,
@@ -36,233 +42,274 @@ from .decision import (
     MethodRef,
     ObligationRef,
     RulesRef,
-    verdict_dict,
+    Verdict,
+)
+from .explain import (
+    BASIS_VALUE,
+    BASIS_WORDS,
+    Assessment,
+    candidate_reason,
+    chosen_reason,
+    family_reason,
+    names_of,
+    with_phrases,
 )
 from .money import format_money
-from .packschema import Band, ExceptionRule, Family, Range
+from .packschema import Band, Family, Range
 from .purchase import Purchase
 from .rules import _MEMO_LIMIT, CompiledMethod, Rules
 
 _ONE = Decimal(1)
 _PENNY = Decimal("0.01")
-_BASIS_WORDS = {"per_annum": "a year", "whole_life": "over the whole life"}
-_BASIS_VALUE = {"per_annum": "annual value", "whole_life": "whole-life value"}
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """A decision without its purchase: shared by every purchase with the same key."""
-
-    family: str
-    method: MethodRef | None
-    agreement: str | None
-    full_cost_recovery: str | None
-    guiding_document: str | None
-    exception: ExceptionRef | None
-    contract_types: tuple[ContractTypeRef, ...]
-    candidates: tuple[Candidate, ...]
-    steps: tuple[str, ...]
-    obligations: tuple[ObligationRef, ...]
-    warnings: tuple[str, ...]
-    reasons: tuple[str, ...]
-    rules: RulesRef
-
-    def as_dict(self) -> dict[str, Any]:
-        return verdict_dict(self)
+T = TypeVar("T")
 
 
 def route(purchase: Purchase, rules: Rules) -> Decision:
     """Route one purchase: the method the rules point to, and why."""
-    v = verdict(purchase, rules)
-    return Decision(
-        purchase,
-        v.family,
-        v.method,
-        v.agreement,
-        v.full_cost_recovery,
-        v.guiding_document,
-        v.exception,
-        v.contract_types,
-        v.candidates,
-        v.steps,
-        v.obligations,
-        v.warnings,
-        v.reasons,
-        v.rules,
-    )
+    return Decision(purchase, verdict(purchase, rules))
 
 
 def verdict(purchase: Purchase, rules: Rules) -> Verdict:
-    key = decision_key(purchase, rules)
-    found: Verdict | None = rules.memo.get(key)
+    stated = purchase.model_fields_set
+    values = purchase.__dict__
+    watched = tuple(values[f] if f in stated else None for f in rules.watched_fields)
+    return verdict_for(purchase, watched, rules)
+
+
+def verdict_for(purchase: Purchase, watched: tuple[Any, ...], rules: Rules) -> Verdict:
+    """The verdict, remembered; ``watched`` holds the purchase's values of
+    ``rules.watched_fields`` (None where not stated)."""
+    parts = _parts(rules)
+    key = decision_key(purchase, watched, rules)
+    found = parts.whole.get(key)
     if found is None:
-        found = decide(purchase, rules)
-        if len(rules.memo) >= _MEMO_LIMIT:
-            rules.memo.clear()
-        rules.memo[key] = found
+        found = _build(purchase, watched, rules, parts)
+        if len(parts.whole) >= _MEMO_LIMIT:
+            parts.whole.clear()
+        parts.whole[key] = found
     return found
 
 
-def decision_key(p: Purchase, rules: Rules) -> tuple[Any, ...]:
-    """Everything about a purchase that can change its verdict, and nothing else."""
+def decide(purchase: Purchase, rules: Rules) -> Verdict:
+    """Work the verdict out from scratch, remembering nothing (for tests and doubters)."""
+    stated = purchase.model_fields_set
+    values = purchase.__dict__
+    watched = tuple(values[f] if f in stated else None for f in rules.watched_fields)
+    return _build(purchase, watched, rules, _Fresh())
+
+
+def decision_key(p: Purchase, watched: tuple[Any, ...], rules: Rules) -> tuple[Any, ...]:
+    """Everything about a purchase that can change its verdict, and nothing else:
+    the fields the pack's conditions and warnings read, whether the length and the
+    values were stated, the length, and where each value falls among the pack's
+    amounts (equal to, or between, which of them)."""
     stated = p.model_fields_set
     cuts = rules.cut_points
     annual, total = p.annual_value, p.total_value
     assert annual is not None and total is not None  # always derived by Purchase
-    return (
-        tuple(getattr(p, f) if f in stated else None for f in watched_fields(rules)),
-        p.years,
+    places = (
         bisect_left(cuts, annual),
         bisect_right(cuts, annual),
         bisect_left(cuts, total),
         bisect_right(cuts, total),
     )
-
-
-def watched_fields(rules: Rules) -> tuple[str, ...]:
-    extra = tuple(
-        n.field for n in rules.pack.warnings.not_stated if n.field not in rules.condition_fields
+    return (
+        watched,
+        "years" in stated,
+        "annual_value" in stated,
+        "total_value" in stated,
+        p.years if in_window(rules, places) else None,
+        *places,
     )
-    return rules.condition_fields + extra
 
 
-# -- deciding ---------------------------------------------------------------------------
+def in_window(rules: Rules, places: tuple[int, int, int, int]) -> bool:
+    """Is either value inside a near-threshold window (where the length can matter)?"""
+    return (places[0], places[1]) in rules.window_places["per_annum"] or (
+        places[2],
+        places[3],
+    ) in rules.window_places["whole_life"]
 
 
-@dataclass
-class _Assessment:
-    cm: CompiledMethod
-    position: str  # within / below / above / outside
-    containing: list[Range]
-    requires_ok: bool
-    exception: tuple[ExceptionRule, Compiled] | None
-    matched: list[str]
-    unmatched: list[str]
-    unstated: list[str]
-
-    @property
-    def eligible(self) -> bool:
-        return self.requires_ok and (self.position == "within" or self.exception is not None)
-
-    @property
-    def score(self) -> Fraction:
-        total = len(self.matched) + len(self.unmatched)
-        return Fraction(len(self.matched), total) if total else Fraction(0)
+# -- remembering parts --------------------------------------------------------------------
 
 
-def decide(p: Purchase, rules: Rules) -> Verdict:
-    """Work out the verdict from scratch (``verdict`` memoises this)."""
-    facts = _facts(p, rules)
+class _Parts:
+    """Bounded tables of verdict parts, one per kind, for one rule pack."""
+
+    def __init__(self) -> None:
+        self.whole: dict[tuple[Any, ...], Verdict] = {}
+        self.tables: dict[str, dict[Any, Any]] = {}
+        self.serials = count(1)
+
+    def get(self, table: str, key: Any, build: Callable[[int], T]) -> T:
+        entries = self.tables.setdefault(table, {})
+        found: T | None = entries.get(key)
+        if found is None:
+            if len(entries) >= _MEMO_LIMIT:
+                entries.clear()
+            # A serial, never reused, names the part in the keys of later parts.
+            found = entries[key] = build(next(self.serials))
+        return found
+
+
+class _Fresh(_Parts):
+    """Remembers nothing: every part is built anew."""
+
+    def get(self, table: str, key: Any, build: Callable[[int], T]) -> T:
+        return build(0)
+
+
+def _parts(rules: Rules) -> _Parts:
+    parts = rules.memo.get("parts")
+    if parts is None:
+        parts = rules.memo["parts"] = _Parts()
+    assert isinstance(parts, _Parts)
+    return parts
+
+
+@dataclass(frozen=True, slots=True)
+class _FamilyPart:
+    family: Family
+    reason: str
+    serial: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    family: str
+    chosen: Assessment | None
+    method: MethodRef | None
+    exception: ExceptionRef | None
+    steps: tuple[str, ...]
+    candidates: tuple[Candidate, ...]
+    reasons: tuple[str, ...]
+    decisive: tuple[str, ...]  # the choice rests on one range the pack warns of
+    unstated: tuple[str, ...]  # fields eligible methods read that were not stated
+    serial: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Contracts:
+    refs: tuple[ContractTypeRef, ...]
+    warnings: tuple[str, ...]
+    serial: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Texts:
+    texts: tuple[Any, ...]
+    serial: int
+
+
+# -- building a verdict -----------------------------------------------------------------
+
+
+def _build(p: Purchase, watched: tuple[Any, ...], rules: Rules, parts: _Parts) -> Verdict:
+    facts: dict[str, Any] = dict(zip(rules.watched_fields, watched, strict=True))
     values = {"per_annum": p.annual_value, "whole_life": p.total_value}
-    assert values["per_annum"] is not None and values["whole_life"] is not None
-    family, family_reason = _family(rules, facts)
-    facts["family"] = family.id
-    assessed = [_assess(cm, values, facts) for cm in rules.methods_of(family.id)]
-    eligible = [a for a in assessed if a.eligible]
-    chosen = max(eligible, key=lambda a: (a.score, -a.cm.index)) if eligible else None
-    if chosen is not None:
-        facts["method"] = chosen.cm.spec.id
-
-    contract_types = tuple(
-        ContractTypeRef(ct.id, ct.name, ct.definition)
-        for ct, cond in rules.contract_types
-        if holds(cond, facts)
+    assert p.annual_value is not None and p.total_value is not None
+    cuts = rules.cut_points
+    # Where each value falls among the pack's amounts decides every band test.
+    places = (
+        bisect_left(cuts, p.annual_value),
+        bisect_right(cuts, p.annual_value),
+        bisect_left(cuts, p.total_value),
+        bisect_right(cuts, p.total_value),
     )
-    candidates = tuple(_candidate(a, chosen, eligible) for a in assessed)
-    reasons = [family_reason]
-    if chosen is not None:
-        reasons.append(f"{chosen.cm.spec.name}: {_chosen_reason(chosen, eligible)}")
-    else:
-        reasons.append(
-            f"No route: no {family.name.lower()} method is eligible for this "
-            "purchase. Each method's reason says which test it failed and what "
-            "would open it."
-        )
-
-    warnings = _warnings(p, rules, family, assessed, chosen, values, facts, contract_types)
-    rules_ref = RulesRef(rules.name, rules.version, rules.sha256)
-    if chosen is None:
-        return Verdict(
-            family.id,
-            None,
-            None,
-            None,
-            None,
-            None,
-            contract_types,
-            candidates,
-            (),
-            (),
-            tuple(warnings),
-            tuple(reasons),
-            rules_ref,
-        )
-    spec = chosen.cm.spec
-    steps = tuple(rules.step_lists[spec.steps].steps) if spec.steps else ()
-    obligations = tuple(
-        ObligationRef(o.text, rules.cite(o.source))
-        for o, cond in rules.obligations
-        if cond is None or holds(cond, facts)
+    fam = parts.get(
+        "family",
+        tuple(facts[f] for f in rules.family_fields),
+        lambda serial: _family(rules, facts, serial),
     )
-    exception = (
-        None
-        if chosen.exception is None
-        else ExceptionRef(chosen.exception[0].id, chosen.exception[0].text)
+    facts["family"] = fam.family.id
+    assessed = tuple(
+        _assessment(cm, values, places, facts, parts) for cm in rules.by_family[fam.family.id]
     )
-    return Verdict(
-        family.id,
-        MethodRef(spec.id, spec.name),
-        spec.agreement.text,
-        spec.full_cost_recovery.text,
-        spec.guiding_document.text,
-        exception,
-        contract_types,
-        candidates,
-        steps,
-        obligations,
-        tuple(warnings),
-        tuple(reasons),
-        rules_ref,
+    choice = parts.get(
+        "choice",
+        (fam.serial, *(a.serial for a in assessed)),
+        lambda serial: _choose(fam, assessed, rules, serial),
     )
-
-
-def _facts(p: Purchase, rules: Rules) -> dict[str, Any]:
-    # A field the officer did not state is None, and None matches no test, even
-    # where the model fills in a default (years: 1, partners: 1).
+    method_id = choice.method.id if choice.method else None
+    facts["method"] = method_id
+    contracts = parts.get(
+        "contracts",
+        (fam.family.id, method_id, *(facts[f] for f in rules.contract_fields)),
+        lambda serial: _contract_types(rules, facts, serial),
+    )
+    obligations = parts.get(
+        "obligations",
+        (fam.family.id, method_id, *(facts[f] for f in rules.obligation_fields)),
+        lambda serial: _obligations(rules, facts, serial),
+    )
+    # Near-threshold warnings depend on eligibility alone (bands, requirements,
+    # exceptions), not on the indicators: remembered on just that.
+    gates = tuple(
+        (a.cm.index, a.position, a.requires_ok, a.exception is not None) for a in assessed
+    )
+    # Most values are nowhere near a threshold: one shared, empty part serves them all.
+    in_window = parts.get(
+        "window", (fam.family.id, places), lambda serial: _in_window(rules, assessed, values)
+    )
+    near = parts.get(
+        "near",
+        (gates, _gate_facts(rules, fam.family.id, facts), p.years, places) if in_window else (),
+        lambda serial: _Texts(tuple(_near_threshold(p, rules, assessed, values, facts)), serial),
+    )
     stated = p.model_fields_set
-    return {f: (getattr(p, f) if f in stated else None) for f in rules.condition_fields}
+    not_stated = parts.get(
+        "not_stated",
+        tuple(n.field in stated for n in rules.pack.warnings.not_stated),
+        lambda serial: _Texts(
+            tuple(n.text for n in rules.pack.warnings.not_stated if n.field not in stated), serial
+        ),
+    )
+    return parts.get(
+        "verdict",
+        (choice.serial, contracts.serial, obligations.serial, near.serial, not_stated.serial),
+        lambda serial: _assemble(rules, choice, contracts, obligations, near, not_stated),
+    )
 
 
-def _family(rules: Rules, facts: Mapping[str, Any]) -> tuple[Family, str]:
+def _family(rules: Rules, facts: Mapping[str, Any], serial: int) -> _FamilyPart:
     passed: list[tuple[Family, Compiled]] = []
     for fam, cond in rules.families:
-        if cond is None:
-            if passed:
-                why = "; ".join(
-                    f"the tests for {f.name} ({describe(c)}) do not hold" for f, c in passed
-                )
-            else:
-                why = "it is the only family"
-        elif holds(cond, facts):
-            why = _why_holds(cond, facts)
-        else:
-            passed.append((fam, cond))
-            continue
-        return fam, f"{fam.name} ({fam.description}): {why}. The source: “{fam.source.text}”"
+        if cond is None or holds(cond, facts):
+            return _FamilyPart(fam, family_reason(fam, cond, facts, passed), serial)
+        passed.append((fam, cond))
     raise AssertionError("a checked pack always ends with a family that has no 'when'")
 
 
-def _why_holds(cond: Compiled, facts: Mapping[str, Any]) -> str:
-    if cond[0] == "any":
-        return " and ".join(describe(c) for c in cond[1] if holds(c, facts))
-    return describe(cond)
+def _assessment(
+    cm: CompiledMethod,
+    values: Mapping[str, Decimal | None],
+    places: tuple[int, ...],
+    facts: Mapping[str, Any],
+    parts: _Parts,
+) -> Assessment:
+    position, containing = parts.get(
+        "band", (cm.index, places), lambda serial: band_position(cm.spec.band, values)
+    )
+    key = (cm.index, position, containing, *(facts[f] for f in cm.fields))
+    return parts.get(
+        "assessment", key, lambda serial: _assess(cm, position, containing, facts, serial)
+    )
+
+
+def _gate_facts(rules: Rules, family: str, facts: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The facts that requirements and exceptions of a family's methods read."""
+    return tuple(facts[f] for f in rules.gate_fields[family])
 
 
 def _assess(
-    cm: CompiledMethod, values: Mapping[str, Decimal | None], facts: Mapping[str, Any]
-) -> _Assessment:
+    cm: CompiledMethod,
+    position: str,
+    containing: tuple[int, ...],
+    facts: Mapping[str, Any],
+    serial: int,
+) -> Assessment:
     spec = cm.spec
-    position, containing = band_position(spec.band, values)
     requires_ok = cm.requires is None or holds(cm.requires, facts)
     exception = None
     if position in ("below", "above"):
@@ -278,239 +325,195 @@ def _assess(
             matched.append(ind.text)
         else:
             unmatched.append(ind.text)
-            unstated |= {
-                f for f in fields_of(cond) if facts.get(f) is None and f not in ("family", "method")
-            }
-    return _Assessment(
-        cm, position, containing, requires_ok, exception, matched, unmatched, sorted(unstated)
+            unstated |= {f for f in _fields(cond) if facts.get(f) is None}
+    total = len(matched) + len(unmatched)
+    return with_phrases(
+        Assessment(
+            cm,
+            position,
+            tuple(spec.band.ranges[i] for i in containing),
+            requires_ok,
+            exception,
+            tuple(matched),
+            tuple(unmatched),
+            tuple(sorted(unstated)),
+            eligible=requires_ok and (position == "within" or exception is not None),
+            score=Fraction(len(matched), total) if total else Fraction(0),
+            serial=serial,
+        )
     )
 
 
-def band_position(band: Band, values: Mapping[str, Decimal | None]) -> tuple[str, list[Range]]:
-    """Where the value lies against a band: within (any range holds it), below or above
-    (every range has it on that side), or outside (below some, above others)."""
-    sides = []
-    containing = []
-    for r in band.ranges:
-        side = range_side(r, values[r.basis])
-        if side == "within":
-            containing.append(r)
-        sides.append(side)
+def _fields(cond: Compiled) -> set[str]:
+    from .conditions import fields_of
+
+    return fields_of(cond) - {"family", "method"}
+
+
+def _eligible(
+    cm: CompiledMethod, values: Mapping[str, Decimal | None], facts: Mapping[str, Any]
+) -> bool:
+    position, _ = band_position(cm.spec.band, values)
+    if cm.requires is not None and not holds(cm.requires, facts):
+        return False
+    if position == "within":
+        return True
+    return any(
+        rule.opens == position and holds(cond, facts)
+        for rule, cond in zip(cm.spec.exceptions, cm.exceptions, strict=True)
+    )
+
+
+def band_position(band: Band, values: Mapping[str, Decimal | None]) -> tuple[str, tuple[int, ...]]:
+    """Where the value lies against a band: within (some range holds it; which ones),
+    below or above (every range has it on that side), or outside (below some, above
+    others)."""
+    sides = [range_side(r, values[r.basis]) for r in band.ranges]
+    containing = tuple(i for i, side in enumerate(sides) if side == "within")
     if containing:
         return "within", containing
     if all(s == "below" for s in sides):
-        return "below", []
+        return "below", ()
     if all(s == "above" for s in sides):
-        return "above", []
-    return "outside", []
+        return "above", ()
+    return "outside", ()
 
 
 def range_side(r: Range, value: Decimal | None) -> str:
     assert value is not None
-    if r.lower is not None and (
-        value < r.lower.amount or (value == r.lower.amount and not r.lower.inclusive)
-    ):
+    lo, hi = r.lower, r.upper
+    if lo is not None and (value < lo.amount or (value == lo.amount and not lo.inclusive)):
         return "below"
-    if r.upper is not None and (
-        value > r.upper.amount or (value == r.upper.amount and not r.upper.inclusive)
-    ):
+    if hi is not None and (value > hi.amount or (value == hi.amount and not hi.inclusive)):
         return "above"
     return "within"
 
 
-# -- explaining --------------------------------------------------------------------------
-
-
-def band_words(band: Band) -> str:
-    """A band in words: "£50,000 or more a year, or £39,000 or more over the whole life"."""
-    return ", or ".join(range_words(r) for r in band.ranges)
-
-
-def range_words(r: Range) -> str:
-    per = _BASIS_WORDS[r.basis]
-    lo, hi = r.lower, r.upper
-    if lo is None and hi is None:
-        return f"any value {per}" if r.basis == "whole_life" else "any value"
-    if lo is None:
-        assert hi is not None
-        return f"{'up to' if hi.inclusive else 'under'} {format_money(hi.amount)} {per}"
-    if hi is None:
-        more = "or more" if lo.inclusive else "exclusive, or more"
-        return (
-            f"{format_money(lo.amount)} {more} {per}"
-            if lo.inclusive
-            else f"more than {format_money(lo.amount)} {per}"
+def _choose(
+    fam: _FamilyPart, assessed: tuple[Assessment, ...], rules: Rules, serial: int
+) -> _Choice:
+    eligible = [a for a in assessed if a.eligible]
+    chosen = max(eligible, key=lambda a: (a.score, -a.cm.index)) if eligible else None
+    candidates = tuple(
+        Candidate(
+            a.cm.spec.id,
+            a.cm.spec.name,
+            a.eligible,
+            float(a.score),
+            a.matched,
+            a.unmatched,
+            candidate_reason(a, chosen, eligible),
         )
-    start = format_money(lo.amount) if lo.inclusive else f"more than {format_money(lo.amount)}"
-    end = format_money(hi.amount) if hi.inclusive else f"under {format_money(hi.amount)}"
-    prefix = "from " if lo.inclusive else ""
-    return f"{prefix}{start} to {end} {per}"
-
-
-def _pct(score: Fraction) -> str:
-    return f"{float(score) * 100:.0f}%"
-
-
-def _fit(a: _Assessment) -> str:
-    total = len(a.matched) + len(a.unmatched)
-    if total == 0:
-        return "the rules list no indicators for it (score 0)"
-    return f"it matches {len(a.matched)} of its {total} indicators ({_pct(a.score)})"
-
-
-def _how_eligible(a: _Assessment) -> str:
-    if a.exception is not None:
-        rule, cond = a.exception
-        side = "below" if rule.opens == "below" else "above"
-        return (
-            f"the value is {side} its band ({band_words(a.cm.spec.band)}), but its "
-            f"exception applies: “{rule.text}” ({describe(cond)})"
-        )
-    held = ", and ".join(range_words(r) for r in a.containing)
-    if len(a.containing) < len(a.cm.spec.band.ranges):
-        return f"the value is within its band: {held} (band: {band_words(a.cm.spec.band)})"
-    return f"the value is within its band ({held})"
-
-
-def _chosen_reason(a: _Assessment, eligible: Sequence[_Assessment]) -> str:
-    text = f"{_how_eligible(a)}, and {_fit(a)}"
-    others = [o for o in eligible if o is not a]
-    ties = [o for o in others if o.score == a.score]
-    if not others:
-        text += "; it is the only eligible method"
-    elif ties:
-        names = ", ".join(o.cm.spec.name for o in ties)
-        text += (
-            f"; {names} score{'s' if len(ties) == 1 else ''} the same, and this method "
-            "comes first in the rule pack's order (the more rigorous route)"
-        )
-    else:
-        text += ", the highest score among the eligible methods"
-    return text + _not_stated(a) + "."
-
-
-def _candidate(
-    a: _Assessment, chosen: _Assessment | None, eligible: Sequence[_Assessment]
-) -> Candidate:
-    spec = a.cm.spec
-    if a is chosen:
-        reason = "Chosen: " + _chosen_reason(a, eligible)
-    elif a.eligible:
-        assert chosen is not None
-        if a.score == chosen.score:
-            reason = (
-                f"Eligible: {_how_eligible(a)}, and {_fit(a)}; that is the same score "
-                f"as {chosen.cm.spec.name}, which comes before it in the rule pack's "
-                "order (the more rigorous route)"
-            )
-        else:
-            reason = (
-                f"Eligible: {_how_eligible(a)}, but {_fit(a)}, against "
-                f"{_pct(chosen.score)} for {chosen.cm.spec.name}"
-            )
-        reason += _not_stated(a) + "."
-    else:
-        reason = _ineligible_reason(a)
-    return Candidate(
-        spec.id, spec.name, a.eligible, float(a.score), tuple(a.matched), tuple(a.unmatched), reason
+        for a in assessed
     )
-
-
-def _ineligible_reason(a: _Assessment) -> str:
-    spec = a.cm.spec
-    gates: list[str] = []
-    openers: list[str] = []
-    if not a.requires_ok:
-        assert spec.requires is not None and a.cm.requires is not None
-        gates.append(
-            f"it is only for {spec.requires.label} (“{spec.requires.text}”), so it "
-            f"needs {describe(a.cm.requires)}"
+    decisive: tuple[str, ...] = ()
+    unstated = sorted({f for a in eligible for f in a.unstated})
+    unstated_warning: tuple[str, ...] = ()
+    if unstated:
+        them = "it" if len(unstated) == 1 else "them"
+        unstated_warning = (
+            f"Not stated: {', '.join(unstated)}. Indicators that depend on {them} count as "
+            f"not matched; stating {them} could change the scores and so the recommendation.",
         )
-    if a.position != "within":
-        where = {"below": "below", "above": "above", "outside": "outside"}[a.position]
-        gates.append(f"the value is {where} its band ({band_words(spec.band)})")
-        same_side = [
-            (rule, cond)
-            for rule, cond in zip(spec.exceptions, a.cm.exceptions, strict=True)
-            if rule.opens == a.position
-        ]
-        if same_side:
-            openers += [
-                f"{rule.label} ({describe(cond)}): “{rule.text}”" for rule, cond in same_side
-            ]
-        elif spec.exceptions:
-            sides = {"below": "lower", "above": "higher"}
-            words = " or ".join(sorted({sides[r.opens] for r in spec.exceptions}))
-            openers = []
-            gates[-1] += (
-                f"; its exceptions only open it for {words} amounts, so nothing "
-                "opens it at this value"
-            )
-            return "Not eligible: " + "; and ".join(gates) + "."
-        else:
-            gates[-1] += "; the rules give it no exception"
-            return "Not eligible: " + "; and ".join(gates) + "."
-    text = "Not eligible: " + "; and ".join(gates) + "."
-    if openers:
-        text += " It would be open if " + "; or if ".join(openers) + "."
-    return text
-
-
-def _not_stated(a: _Assessment) -> str:
-    if not a.unstated:
-        return ""
-    return f" (not stated, so not matched: {', '.join(a.unstated)})"
-
-
-# -- warnings ---------------------------------------------------------------------------
-
-
-def _warnings(
-    p: Purchase,
-    rules: Rules,
-    family: Family,
-    assessed: list[_Assessment],
-    chosen: _Assessment | None,
-    values: Mapping[str, Decimal | None],
-    facts: Mapping[str, Any],
-    contract_types: tuple[ContractTypeRef, ...],
-) -> list[str]:
-    out: list[str] = []
-    out += _near_threshold(p, rules, family, assessed, values, facts)
+    if chosen is None:
+        decision = (
+            f"No route: no {fam.family.name.lower()} method is eligible for this "
+            "purchase. Each method's reason says which test it failed and what would "
+            "open it."
+        )
+        return _Choice(
+            fam.family.id,
+            None,
+            None,
+            None,
+            (),
+            candidates,
+            (fam.reason, decision),
+            decisive,
+            unstated_warning,
+            serial,
+        )
+    spec = chosen.cm.spec
+    decision = f"{spec.name}: {chosen_reason(chosen, eligible)}"
+    # A choice that rests on one range alone, where the pack says that is worth a word
+    # (the guide's £39,000 whole-life figure).
     if (
-        chosen is not None
-        and chosen.exception is None
+        chosen.exception is None
         and chosen.containing
         and all(r.warn_if_decisive for r in chosen.containing)
     ):
-        out += [r.warn_if_decisive for r in chosen.containing if r.warn_if_decisive]
-    stated = p.model_fields_set
-    out += [n.text for n in rules.pack.warnings.not_stated if n.field not in stated]
-    unstated = sorted({f for a in assessed if a.eligible for f in a.unstated})
-    if unstated:
-        them = "it" if len(unstated) == 1 else "them"
-        out.append(
-            f"Not stated: {', '.join(unstated)}. Indicators that depend on {them} "
-            f"count as not matched; stating {them} could change the scores and so "
-            "the recommendation."
-        )
-    chosen_ids = {c.id for c in contract_types}
-    names = {c.id: c.name for c in contract_types}
-    for conflict in rules.pack.conflicts:
-        a, b = conflict.between
-        if a in chosen_ids and b in chosen_ids:
-            out.append(
-                f"Contract types that contradict each other: {names[a]} and "
-                f"{names[b]}. {conflict.reason}"
-            )
-    return out
+        decisive = tuple(r.warn_if_decisive for r in chosen.containing if r.warn_if_decisive)
+    exception = (
+        None
+        if chosen.exception is None
+        else ExceptionRef(chosen.exception[0].id, chosen.exception[0].text)
+    )
+    steps = tuple(rules.step_lists[spec.steps].steps) if spec.steps else ()
+    return _Choice(
+        fam.family.id,
+        chosen,
+        MethodRef(spec.id, spec.name),
+        exception,
+        steps,
+        candidates,
+        (fam.reason, decision),
+        decisive,
+        unstated_warning,
+        serial,
+    )
+
+
+def _contract_types(rules: Rules, facts: Mapping[str, Any], serial: int) -> _Contracts:
+    refs = tuple(
+        ContractTypeRef(ct.id, ct.name, ct.definition)
+        for ct, cond in rules.contract_types
+        if holds(cond, facts)
+    )
+    ids = {c.id for c in refs}
+    names = {c.id: c.name for c in refs}
+    warnings = tuple(
+        f"Contract types that contradict each other: {names[c.between[0]]} and "
+        f"{names[c.between[1]]}. {c.reason}"
+        for c in rules.pack.conflicts
+        if c.between[0] in ids and c.between[1] in ids
+    )
+    return _Contracts(refs, warnings, serial)
+
+
+def _obligations(rules: Rules, facts: Mapping[str, Any], serial: int) -> _Texts:
+    if facts.get("method") is None:
+        return _Texts((), serial)  # obligations come with a route
+    return _Texts(
+        tuple(
+            ObligationRef(o.text, rules.cite(o.source))
+            for o, cond in rules.obligations
+            if cond is None or holds(cond, facts)
+        ),
+        serial,
+    )
+
+
+def _in_window(
+    rules: Rules, assessed: tuple[Assessment, ...], values: Mapping[str, Decimal | None]
+) -> bool:
+    """Is a value within the warning margin below any bound of the family's bands?"""
+    near = rules.pack.warnings.near_threshold
+    if near is None:
+        return False
+    for a in assessed:
+        for r in a.cm.spec.band.ranges:
+            value = values[r.basis]
+            assert value is not None
+            for bound in (r.lower, r.upper):
+                if bound is not None and bound.amount * (1 - near.margin) <= value <= bound.amount:
+                    return True
+    return False
 
 
 def _near_threshold(
     p: Purchase,
     rules: Rules,
-    family: Family,
-    assessed: list[_Assessment],
+    assessed: tuple[Assessment, ...],
     values: Mapping[str, Decimal | None],
     facts: Mapping[str, Any],
 ) -> list[str]:
@@ -545,9 +548,7 @@ def _near_threshold(
                     if r.basis == "per_annum"
                     else {"per_annum": probe / factor, "whole_life": probe}
                 )
-                then = {
-                    o.cm.spec.id for o in assessed if _assess(o.cm, probe_values, facts).eligible
-                }
+                then = {o.cm.spec.id for o in assessed if _eligible(o.cm, probe_values, facts)}
                 if then == now:
                     continue
                 at = (
@@ -556,20 +557,43 @@ def _near_threshold(
                     else f"Above {format_money(amount)}"
                 )
                 out.append(
-                    f"The {_BASIS_VALUE[r.basis]} is within {float(near.margin) * 100:g}% "
-                    f"below the {format_money(amount)} {_BASIS_WORDS[r.basis]} threshold. "
-                    f"{at} the eligible methods would be {_names(then, names)} instead of "
-                    f"{_names(now, names)}. {near.advice}"
+                    f"The {BASIS_VALUE[r.basis]} is within {float(near.margin) * 100:g}% "
+                    f"below the {format_money(amount)} {BASIS_WORDS[r.basis]} threshold. "
+                    f"{at} the eligible methods would be {names_of(then, names)} instead of "
+                    f"{names_of(now, names)}. {near.advice}"
                 )
     return out
 
 
-def _names(ids: set[str], names: Mapping[str, str]) -> str:
-    if not ids:
-        return "none"
-    ordered = [names[i] for i in names if i in ids]
-    return (
-        " and ".join(ordered)
-        if len(ordered) <= 2
-        else ", ".join(ordered[:-1]) + " and " + ordered[-1]
+def _assemble(
+    rules: Rules,
+    choice: _Choice,
+    contracts: _Contracts,
+    obligations: _Texts,
+    near: _Texts,
+    not_stated: _Texts,
+) -> Verdict:
+    warnings = (
+        *near.texts,
+        *choice.decisive,
+        *not_stated.texts,
+        *choice.unstated,
+        *contracts.warnings,
+    )
+    rules_ref = RulesRef(rules.name, rules.version, rules.sha256)
+    spec = choice.chosen.cm.spec if choice.chosen else None
+    return Verdict(
+        choice.family,
+        choice.method,
+        spec.agreement.text if spec else None,
+        spec.full_cost_recovery.text if spec else None,
+        spec.guiding_document.text if spec else None,
+        choice.exception,
+        contracts.refs,
+        choice.candidates,
+        choice.steps,
+        obligations.texts,
+        warnings,
+        choice.reasons,
+        rules_ref,
     )

@@ -40,29 +40,44 @@ def build_purchase(
     ``flags`` maps a field to its value and the flag that gave it, such as
     ``{"annual_value": ("45k", "--annual-value")}``.
     """
-    from pydantic import ValidationError
-
-    from .validation import problems_from
-
     data: dict[str, Any] = dict(document.data) if document is not None else {}
     flag_sources: dict[str, str] = {}
     for name, (value, flag) in (flags or {}).items():
         data[name] = value
         flag_sources[name] = flag
+    return validate_purchase(data, document=document, flag_sources=flag_sources)
+
+
+def validate_purchase(
+    data: Mapping[str, Any],
+    *,
+    document: Document | None = None,
+    flag_sources: Mapping[str, str] | None = None,
+    source: str | None = None,
+    line: int | None = None,
+) -> Purchase:
+    """Validate one purchase, or raise InputError listing every problem at once.
+
+    Each problem is placed as precisely as its origin allows: a document's
+    line and column, the flag that gave the value, or ``source`` and ``line``
+    (a batch file and the line its row starts on).
+    """
+    from pydantic import ValidationError
+
+    from .validation import problems_from
+
     try:
         return Purchase.model_validate(data)
     except ValidationError as exc:
+        flagged = flag_sources or {}
         problems: list[Problem] = []
-        for problem in problems_from(
-            exc,
-            document=document,
-            known_fields=field_names(),
-            source=None if document else "purchase",
-        ):
+        for problem in problems_from(exc, document=document, known_fields=field_names()):
             name = (problem.field or "").split(".")[0]
-            if name in flag_sources:
+            if name in flagged:
                 # The flag names the field already: "--years: must be greater than 0"
-                problem = Problem(problem.message, source=flag_sources[name])
+                problem = Problem(problem.message, source=flagged[name])
+            elif document is None:
+                problem = Problem(problem.message, field=problem.field, source=source, line=line)
             problems.append(problem)
         # The "one of the two values" rule is checked by the model only once every
         # field is valid; say it now too, so that one run lists every problem.
@@ -75,7 +90,7 @@ def build_purchase(
             problems.append(
                 document.problem(message, (), field_name="annual_value")
                 if document is not None
-                else Problem(message, field="annual_value", source="purchase")
+                else Problem(message, field="annual_value", source=source, line=line)
             )
         raise InputError(problems) from None
 

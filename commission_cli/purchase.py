@@ -195,43 +195,26 @@ class Purchase(BaseModel):
 
     @model_validator(mode="after")
     def _derive_values(self) -> Purchase:
-        annual, total = self.annual_value, self.total_value
-        factor = max(self.years, Decimal(1))
-        if annual is None and total is None:
-            raise PydanticCustomError(
-                "value_missing",
-                "give annual_value or total_value (or both)",
-                {"field": "annual_value"},
-            )
-        if annual is None:
-            assert total is not None
-            annual = total / factor
-        elif total is None:
-            total = annual * factor
-            if total > MAX_MONEY:
-                raise PydanticCustomError(
-                    "value_too_large",
-                    "annual_value × years comes to more than the limit of £1,000,000,000,000",
-                    {"field": "annual_value"},
-                )
-        elif not _agree_to_the_penny(annual, total, factor):
-            raise PydanticCustomError(
-                "values_disagree",
-                "total_value {total} does not equal annual_value {annual} × {years} year(s) "
-                "(= {expected}); correct one of them or give only one",
-                {
-                    "field": "total_value",
-                    "total": f"£{total:,}",
-                    "annual": f"£{annual:,}",
-                    "years": f"{self.years}",
-                    "expected": f"£{annual * factor:,.2f}",
-                },
-            )
+        annual, total = derive_values(self.annual_value, self.total_value, self.years)
         # Written past the frozen guard on purpose: derived values must not count
         # as stated (model_fields_set stays what the officer gave).
         self.__dict__["annual_value"] = annual
         self.__dict__["total_value"] = total
         return self
+
+    @classmethod
+    def from_validated(cls, values: dict[str, Any], stated: frozenset[str] | set[str]) -> Purchase:
+        """A Purchase from values that already passed this model's rules, without
+        checking them again (the batch's fast path: see batch.RowReader).
+
+        ``values`` holds every field, with annual and total values derived.
+        """
+        purchase = cls.__new__(cls)
+        object.__setattr__(purchase, "__dict__", values)
+        object.__setattr__(purchase, "__pydantic_fields_set__", set(stated))
+        object.__setattr__(purchase, "__pydantic_extra__", None)
+        object.__setattr__(purchase, "__pydantic_private__", None)
+        return purchase
 
     @property
     def stated(self) -> frozenset[str]:
@@ -241,6 +224,52 @@ class Purchase(BaseModel):
     def echo(self) -> dict[str, Any]:
         """The validated purchase as JSON-ready data, every field present."""
         return self.model_dump(mode="json")
+
+
+def derive_values(
+    annual: Decimal | None, total: Decimal | None, years: Decimal
+) -> tuple[Decimal, Decimal]:
+    """The annual and whole-life values, whichever was not given derived from the other.
+
+    total = annual × max(years, 1): a contract shorter than a year spends its
+    whole value in that year. Raises PydanticCustomError (naming the field) when
+    neither is given, when they disagree by a penny or more, or when the total
+    would pass the limit.
+    """
+    factor = max(years, _ONE)
+    if annual is None and total is None:
+        raise PydanticCustomError(
+            "value_missing", "give annual_value or total_value (or both)", {"field": "annual_value"}
+        )
+    if annual is None:
+        assert total is not None
+        return total / factor, total
+    if total is None:
+        total = annual * factor
+        if total > MAX_MONEY:
+            raise PydanticCustomError(
+                "value_too_large",
+                "annual_value × years comes to more than the limit of £1,000,000,000,000",
+                {"field": "annual_value"},
+            )
+        return annual, total
+    if not _agree_to_the_penny(annual, total, factor):
+        raise PydanticCustomError(
+            "values_disagree",
+            "total_value {total} does not equal annual_value {annual} × {years} year(s) "
+            "(= {expected}); correct one of them or give only one",
+            {
+                "field": "total_value",
+                "total": f"£{total:,}",
+                "annual": f"£{annual:,}",
+                "years": f"{years}",
+                "expected": f"£{annual * factor:,.2f}",
+            },
+        )
+    return annual, total
+
+
+_ONE = Decimal(1)
 
 
 def _agree_to_the_penny(annual: Decimal, total: Decimal, factor: Decimal) -> bool:

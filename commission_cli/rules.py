@@ -38,7 +38,7 @@ from .packschema import (
 
 DEFAULT_PACK = "wolverhampton"
 _PACK_SUFFIXES = (".yaml", ".yml")
-_MEMO_LIMIT = 1 << 16
+_MEMO_LIMIT = 1024
 
 
 @dataclass
@@ -48,6 +48,7 @@ class CompiledMethod:
     requires: Compiled | None
     indicators: tuple[Compiled, ...]
     exceptions: tuple[Compiled, ...]
+    fields: tuple[str, ...] = ()  # the purchase fields its tests read
 
 
 @dataclass
@@ -66,7 +67,18 @@ class Rules:
     # Purchase fields any condition reads, and every amount a value is compared
     # with: together they decide every answer (see engine.decision_key).
     condition_fields: tuple[str, ...]
+    watched_fields: tuple[str, ...]  # condition fields and those warned of when not stated
     cut_points: tuple[Decimal, ...]
+    # Which fields each part of a verdict reads (the engine caches each part on them).
+    family_fields: tuple[str, ...] = ()
+    contract_fields: tuple[str, ...] = ()
+    obligation_fields: tuple[str, ...] = ()
+    by_family: dict[str, tuple[CompiledMethod, ...]] = field(default_factory=dict)
+    gate_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)  # requires/exceptions
+    # Where a value sits among cut_points, as (bisect_left, bisect_right), for the places
+    # inside some near-threshold warning window, by basis: only there can the length in
+    # years change a verdict (it scales the other value at the threshold).
+    window_places: dict[str, frozenset[tuple[int, int]]] = field(default_factory=dict)
     memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -325,6 +337,16 @@ def _compile(pack: RulePack, doc: Document, digest: str, name: str) -> Rules:
         condition_fields |= fields_of(c)
     condition_fields -= {"family", "method"}
 
+    def read_by(conds: list[Compiled | None]) -> tuple[str, ...]:
+        out: set[str] = set()
+        for c in conds:
+            if c is not None:
+                out |= fields_of(c)
+        return tuple(sorted(out - {"family", "method"}))
+
+    for cm in methods:
+        cm.fields = read_by([cm.requires, *cm.indicators, *cm.exceptions])
+
     return Rules(
         pack=pack,
         sha256=digest,
@@ -336,7 +358,31 @@ def _compile(pack: RulePack, doc: Document, digest: str, name: str) -> Rules:
         step_lists={s.id: s for s in pack.step_lists},
         documents={d.id: d for d in pack.documents},
         condition_fields=tuple(sorted(condition_fields)),
+        watched_fields=tuple(
+            sorted(
+                (condition_fields | {n.field for n in pack.warnings.not_stated})
+                - {"title", "annual_value", "total_value", "years"}
+            )
+        ),
         cut_points=_cut_points(pack),
+        window_places=_window_places(pack, _cut_points(pack)),
+        family_fields=read_by([c for _, c in families]),
+        contract_fields=read_by([c for _, c in contract_types]),
+        obligation_fields=read_by([c for _, c in obligations]),
+        by_family={
+            fam.id: tuple(cm for cm in methods if cm.spec.family == fam.id) for fam, _ in families
+        },
+        gate_fields={
+            fam.id: read_by(
+                [
+                    c
+                    for cm in methods
+                    if cm.spec.family == fam.id
+                    for c in (cm.requires, *cm.exceptions)
+                ]
+            )
+            for fam, _ in families
+        },
     )
 
 
@@ -351,6 +397,33 @@ def _cut_points(pack: RulePack) -> tuple[Decimal, ...]:
                     if margin is not None:
                         points.add(bound.amount * (1 - margin))
     return tuple(sorted(points))
+
+
+def _window_places(
+    pack: RulePack, cuts: tuple[Decimal, ...]
+) -> dict[str, frozenset[tuple[int, int]]]:
+    near = pack.warnings.near_threshold
+    out: dict[str, set[tuple[int, int]]] = {"per_annum": set(), "whole_life": set()}
+    if near is None:
+        return {k: frozenset(v) for k, v in out.items()}
+    # Every window's edges are cut points, so one value per place decides for all of it:
+    # the cut point itself, or the middle of the gap between two cut points.
+    places: list[tuple[tuple[int, int], Decimal]] = []
+    for i, cut in enumerate(cuts):
+        places.append(((i, i + 1), cut))
+        lower = cuts[i - 1] if i else cut / 2
+        places.append(((i, i), (lower + cut) / 2))
+    places.append(((len(cuts), len(cuts)), cuts[-1] * 2 if cuts else Decimal(1)))
+    for m in pack.methods:
+        for r in m.band.ranges:
+            for bound in (r.lower, r.upper):
+                if bound is None:
+                    continue
+                low = bound.amount * (1 - near.margin)
+                for place, value in places:
+                    if low <= value <= bound.amount:
+                        out[r.basis].add(place)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _check_unique(pack: RulePack, problem: Any) -> None:

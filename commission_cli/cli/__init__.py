@@ -15,6 +15,7 @@ from typing import Any
 # command name -> module that defines it (each has register(app))
 COMMANDS: dict[str, str] = {
     "route": "route",
+    "batch": "batch",
 }
 
 

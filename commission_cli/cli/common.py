@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, BinaryIO, NoReturn, TextIO
 
 import typer
 
@@ -105,6 +105,55 @@ def write_output(text: str, output: Path | None) -> None:
         sys.stdout.flush()
         return
     write_file_atomically(output, text)
+
+
+@contextmanager
+def binary_output(path: Path | None) -> Iterator[BinaryIO]:
+    """Like :func:`output_stream`, for writers that write bytes (UTF-8)."""
+    if path is None or str(path) == "-":
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    with output_stream(path) as handle:
+        yield handle.buffer
+
+
+@contextmanager
+def output_stream(path: Path | None) -> Iterator[TextIO]:
+    """stdout, or a file that appears whole when the block ends and not at all if it fails.
+
+    The text goes to a hidden temporary file beside the target and is renamed
+    into place at the end, so an interrupted or failed run leaves no half file.
+    """
+    if path is None or str(path) == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # A device or a pipe (/dev/null, a FIFO): nothing to replace, so write straight in.
+        with path.open("w", encoding="utf-8", newline="", buffering=1 << 20) as handle:
+            yield handle
+        return
+    directory = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise InputError([Problem("is a directory; give a file name to write", source=str(path))])
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise InputError(
+            [Problem(f"cannot write here: {exc.strerror or exc}", source=str(path))]
+        ) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="", buffering=1 << 20) as handle:
+            yield handle
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise InputError(
+            [Problem(f"cannot write: {exc.strerror or exc}; nothing was written", source=str(path))]
+        ) from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def write_file_atomically(path: Path, text: str) -> None:

@@ -1,0 +1,190 @@
+"""``commission batch``: route a whole register, one output row per input row."""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+from collections import Counter
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from .common import (
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_NO,
+    EXIT_OK,
+    binary_output,
+    rules_option,
+    say,
+    user_errors,
+)
+
+
+class OutFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class InFormat(str, Enum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+_HELP = """Route every purchase in a register: one decision per row, in input order.
+
+FILE is CSV (a header row of purchase field names; an empty cell is "not
+stated"; flags as true/false/yes/no/1/0) or JSON Lines (one object per line),
+told apart by its extension or --input-format; - reads stdin. A bad row
+becomes an error row and the batch goes on: rows in = rows out. A summary goes
+to stderr. Exit 0 when every row was valid, 1 when any was not, 2 when the
+input cannot be read at all.
+"""
+
+
+def batch_command(
+    file: str = typer.Argument(..., metavar="FILE|-", help="The register: CSV or JSON Lines."),
+    format: OutFormat | None = typer.Option(
+        None,
+        "--format",
+        "-f",
+        help="jsonl: the full decision object per line; csv: one flat row per purchase. "
+        "Default: from --output's extension, else jsonl.",
+    ),
+    input_format: InFormat | None = typer.Option(
+        None, "--input-format", help="Read FILE as this format whatever its name."
+    ),
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write to FILE (whole or not at all) instead of stdout.",
+    ),
+    rules: str | None = rules_option(),
+    ignore_column: list[str] = typer.Option(
+        [],
+        "--ignore-column",
+        metavar="NAME",
+        help="A CSV column that is not a purchase field, to leave out (repeatable).",
+    ),
+    ignore_unknown_columns: bool = typer.Option(
+        False,
+        "--ignore-unknown-columns",
+        help="Leave out every CSV column that is not a purchase field.",
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary and no progress bar."),
+) -> None:
+    with user_errors():
+        from ..batch import RowError, route_many
+        from ..registers import open_register
+        from ..render.rows import CsvWriter, JsonlWriter
+        from ..rules import load_rules
+
+        pack = load_rules(rules)
+        register = open_register(
+            file,
+            input_format.value if input_format else None,
+            ignore_columns=tuple(ignore_column),
+            ignore_unknown=ignore_unknown_columns,
+        )
+        chosen = format or (
+            OutFormat.csv if output and output.suffix.lower() == ".csv" else OutFormat.jsonl
+        )
+        counts: Counter[str] = Counter()
+        errors = 0
+        rows = 0
+        progress = _Progress(register) if not quiet and sys.stderr.isatty() else None
+        try:
+            with binary_output(output) as out:
+                writer = CsvWriter(out) if chosen is OutFormat.csv else JsonlWriter(out)
+                for item in route_many(
+                    register.rows, pack, fields=register.fields, source=register.source
+                ):
+                    rows += 1
+                    if isinstance(item, RowError):
+                        errors += 1
+                        writer.error(item)
+                    else:
+                        counts[item.verdict.method.id if item.verdict.method else ""] += 1
+                        writer.decision(rows, item)
+                    if not rows & 0xFFFF:
+                        # The caches hold many small long-lived objects; without this
+                        # each full collection walks them all again (a third of the run).
+                        gc.freeze()
+                    if progress is not None and not rows & 0x3FF:
+                        progress.update(rows)
+        except KeyboardInterrupt:
+            if progress is not None:
+                progress.stop()
+            where = f"{output} was not written" if output else f"after {rows:,} rows"
+            say(f"interrupted: {where}")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        finally:
+            register.close()
+            if progress is not None:
+                progress.stop()
+        if not quiet:
+            _summary(rows, counts, errors, pack)
+    raise typer.Exit(EXIT_NO if errors else EXIT_OK)
+
+
+def _summary(rows: int, counts: Counter[str], errors: int, pack: Any) -> None:
+    no_route = counts.pop("", 0)
+    routed = sum(counts.values())
+    say(
+        f"{rows:,} rows: {routed:,} routed, {no_route:,} no route, {errors:,} "
+        f"error{'s' if errors != 1 else ''} ({pack.name}, version {pack.version})"
+    )
+    width = max((len(m.spec.id) for m in pack.methods), default=10)
+    for m in pack.methods:
+        if counts.get(m.spec.id):
+            say(f"  {m.spec.id:<{width}}  {counts[m.spec.id]:>10,}")
+    if no_route:
+        say(f"  {'no route':<{width}}  {no_route:>10,}")
+    if errors:
+        say(f"  {'errors':<{width}}  {errors:>10,}")
+
+
+class _Progress:
+    """A rich progress bar on stderr, for a person watching a long batch."""
+
+    def __init__(self, register: Any) -> None:
+        self.register = register
+        self.started = time.monotonic()
+        self.bar: Any = None
+        self.task: Any = None
+
+    def update(self, rows: int) -> None:
+        if self.bar is None:
+            if time.monotonic() - self.started < 1.0:
+                return  # a short batch needs no bar
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(
+                TextColumn("routing"),
+                BarColumn(),
+                TextColumn("{task.fields[rows]:>12,} rows"),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("batch", total=self.register.size, rows=rows)
+        self.bar.update(self.task, completed=self.register.position() or 0, rows=rows)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+def register(app: typer.Typer) -> None:
+    app.command("batch", help=_HELP)(batch_command)
+
+
+__all__ = ["EXIT_INPUT", "register"]

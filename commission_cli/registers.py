@@ -1,0 +1,301 @@
+"""Reading a register of purchases: CSV with a header row, or JSON Lines.
+
+A register is read as a stream, row by row, so a file of any length takes the
+same memory. Problems that make the whole file unreadable (no such file, no
+header, unknown columns) raise InputError; a bad row is handed on as it is, to
+become an error row, and reading goes on.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any
+
+from .errors import InputError, Problem
+from .purchase import field_names
+
+# Columns a register may carry beside the purchase fields: `check` compares
+# method_used with the recommendation; `batch` leaves it alone.
+REGISTER_COLUMNS = ("method_used",)
+MAX_LINE = 1_000_000  # characters in one JSON line or CSV field
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableRow:
+    """A row that could not even be read (broken JSON, not an object): an error row."""
+
+    problems: tuple[Problem, ...]
+    text: str
+
+
+@dataclass
+class Register:
+    source: str
+    kind: str  # "csv" or "jsonl"
+    fields: list[str | None] | None  # CSV: column names (None for a column left out)
+    rows: Iterator[Any]
+    extra: dict[str, int] = field(default_factory=dict)  # register columns and their index
+    handle: IO[str] | None = None
+    line: int = 0  # the line the last row read started on
+    size: int | None = None
+
+    def position(self) -> int | None:
+        """Roughly how many bytes have been read, for a progress bar."""
+        try:
+            return self.handle.buffer.tell() if self.handle is not None else None  # type: ignore[attr-defined]
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def close(self) -> None:
+        if self.handle is not None and self.handle is not sys.stdin:
+            self.handle.close()
+
+
+def detect_format(path: str, given: str | None) -> str:
+    if given:
+        return given
+    lower = path.lower()
+    if lower.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    if lower.endswith((".csv", ".tsv", ".txt")) or path == "-":
+        return "csv"
+    raise InputError(
+        [
+            Problem(
+                "cannot tell whether this is CSV or JSON Lines from its name; "
+                "say which with --input-format csv|jsonl",
+                source=path,
+            )
+        ]
+    )
+
+
+def open_register(
+    path: str,
+    input_format: str | None = None,
+    *,
+    ignore_columns: tuple[str, ...] = (),
+    ignore_unknown: bool = False,
+) -> Register:
+    kind = detect_format(path, input_format)
+    name = "<stdin>" if path == "-" else path
+    handle = _open_text(path, name)
+    try:
+        size = os.fstat(handle.fileno()).st_size if path != "-" else None
+    except (OSError, ValueError):
+        size = None
+    if kind == "jsonl":
+        register = Register(name, kind, None, iter(()), handle=handle, size=size)
+        register.rows = _jsonl_rows(handle, register)
+        return register
+    register = Register(name, kind, None, iter(()), handle=handle, size=size)
+    _csv_header(register, handle, ignore_columns, ignore_unknown)
+    return register
+
+
+def _open_text(path: str, name: str) -> IO[str]:
+    if path == "-":
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="", errors="strict")
+    try:
+        if os.path.isdir(path):
+            raise InputError([Problem("is a directory, not a register", source=name)])
+        return open(path, encoding="utf-8-sig", newline="", errors="strict")
+    except FileNotFoundError:
+        raise InputError([Problem("no such register file", source=name)]) from None
+    except PermissionError:
+        raise InputError(
+            [Problem("cannot read this file: permission denied", source=name)]
+        ) from None
+    except OSError as exc:
+        raise InputError(
+            [Problem(f"cannot read this file: {exc.strerror or exc}", source=name)]
+        ) from None
+
+
+def normalise_column(name: str) -> str:
+    """' Annual value ' -> annual_value: headers typed by people are forgiven."""
+    return name.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def _csv_header(
+    register: Register, handle: IO[str], ignore: tuple[str, ...], ignore_unknown: bool
+) -> None:
+    csv.field_size_limit(MAX_LINE)
+    reader = csv.reader(handle)
+    try:
+        header = next(reader, None)
+        while header is not None and not any(cell.strip() for cell in header):
+            header = next(reader, None)  # leading blank lines
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise InputError(
+            [Problem(f"cannot read the header row: {_why(exc)}", source=register.source, line=1)]
+        ) from None
+    if header is None:
+        raise InputError(
+            [
+                Problem(
+                    "is empty: a register needs a header row of field names", source=register.source
+                )
+            ]
+        )
+    known = set(field_names())
+    skip = {normalise_column(c) for c in ignore}
+    names: list[str | None] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(header, 1):
+        column = normalise_column(raw)
+        if column in seen:
+            problems.append(
+                Problem(
+                    f"column {i} repeats column {seen[column]} ({column!r}); "
+                    "each field may be given once",
+                    source=register.source,
+                    line=reader.line_num,
+                )
+            )
+        seen.setdefault(column, i)
+        if column in known:
+            names.append(column)
+        elif column in REGISTER_COLUMNS:
+            register.extra[column] = i - 1
+            names.append(None)
+        elif column in skip or ignore_unknown:
+            names.append(None)
+        else:
+            close = difflib.get_close_matches(column, [*known, *REGISTER_COLUMNS], n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            problems.append(
+                Problem(
+                    f"column {i} ({raw.strip()!r}) is not a purchase field{hint} "
+                    "(leave it out with --ignore-column NAME, or --ignore-unknown-columns)",
+                    source=register.source,
+                    line=reader.line_num,
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    register.fields = names
+    register.line = reader.line_num
+    register.rows = _csv_rows(reader, register)
+
+
+def _csv_rows(reader: Any, register: Register) -> Iterator[Any]:
+    last = reader.line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except (csv.Error, UnicodeDecodeError) as exc:
+            register.line = last + 1
+            yield UnreadableRow(
+                (
+                    Problem(
+                        f"cannot be read: {_why(exc)}", source=register.source, line=register.line
+                    ),
+                ),
+                "",
+            )
+            if isinstance(exc, UnicodeDecodeError):
+                return  # the decoder cannot find its feet again
+            last = reader.line_num
+            continue
+        if not row or (len(row) == 1 and not row[0].strip()):
+            last = reader.line_num
+            continue  # a blank line is not a row
+        register.line = last + 1
+        last = reader.line_num
+        yield row
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "it is not UTF-8 text; save the file as UTF-8 (CSV UTF-8 in Excel)"
+    return str(exc)
+
+
+def _jsonl_rows(handle: IO[str], register: Register) -> Iterator[Any]:
+    number = 0
+    while True:
+        try:
+            text = handle.readline(MAX_LINE + 1)
+        except UnicodeDecodeError as exc:
+            register.line = number + 1
+            yield UnreadableRow(
+                (
+                    Problem(
+                        f"cannot be read: {_why(exc)}", source=register.source, line=register.line
+                    ),
+                ),
+                "",
+            )
+            return
+        if not text:
+            return
+        number += 1
+        if len(text) > MAX_LINE and not text.endswith("\n"):
+            register.line = number
+            rest = text
+            while rest and not rest.endswith("\n"):  # skip the remainder of the long line
+                rest = handle.readline(MAX_LINE + 1)
+            yield UnreadableRow(
+                (
+                    Problem(
+                        f"is longer than {MAX_LINE:,} characters",
+                        source=register.source,
+                        line=number,
+                    ),
+                ),
+                text[:200],
+            )
+            continue
+        if not text.strip():
+            continue
+        register.line = number
+        try:
+            value = json.loads(
+                text,
+                object_pairs_hook=_no_duplicates,
+                parse_float=Decimal,
+                parse_constant=_no_constant,
+            )
+        except (ValueError, RecursionError) as exc:
+            message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+            yield UnreadableRow(
+                (Problem(f"is not valid JSON: {message}", source=register.source, line=number),),
+                text.rstrip("\n"),
+            )
+            continue
+        if not isinstance(value, dict):
+            yield UnreadableRow(
+                (
+                    Problem(
+                        "is not a JSON object of field: value", source=register.source, line=number
+                    ),
+                ),
+                text.rstrip("\n"),
+            )
+            continue
+        yield value
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key {key!r} is given twice")
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number this tool accepts")

@@ -1,0 +1,259 @@
+"""Writing decisions row by row: JSON Lines (the full decision object) or a flat CSV.
+
+A register repeats itself, so the parts of a line that depend only on the
+verdict (or only on a row's discrete fields) are written out once, as bytes,
+and reused; only the row number, the title and the amounts are written afresh
+for each row. The result is what ``json.dumps`` (or ``csv.writer``) would write
+for the same decision, a test holds this, without building and walking the
+whole object for every row. Every cache is bounded, so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from json.encoder import encode_basestring
+from operator import itemgetter
+from typing import Any, BinaryIO
+
+from ..batch import RowError
+from ..decision import Decision, Verdict
+from ..money import money_to_json
+from ..purchase import Purchase
+
+CSV_COLUMNS = (
+    "row",
+    "title",
+    "family",
+    "method_id",
+    "method",
+    "agreement",
+    "full_cost_recovery",
+    "guiding_document",
+    "contract_types",
+    "warnings",
+    "error",
+)
+_LIMIT = 1024
+_SPECIAL = ("title", "annual_value", "total_value", "years")
+_DISCRETE = tuple(f for f in Purchase.model_fields if f not in _SPECIAL)
+_take_discrete = itemgetter(*_DISCRETE)
+_NEEDS_QUOTES = frozenset(',"\r\n')
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode()
+
+
+class _ByIdentity:
+    """Bytes remembered per object. Keyed by id, with the object kept alongside so
+    that an id is never mistaken for a new object's while its entry stands."""
+
+    def __init__(self) -> None:
+        self.entries: dict[int, tuple[Any, bytes]] = {}
+
+    def get(self, obj: Any, build: Any) -> bytes:
+        entry = self.entries.get(id(obj))
+        if entry is None or entry[0] is not obj:
+            if len(self.entries) >= _LIMIT:
+                self.entries.clear()
+            entry = (obj, build(obj))
+            self.entries[id(obj)] = entry
+        return entry[1]
+
+
+class JsonlWriter:
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.parts = _ByIdentity()
+        self.heads: dict[tuple[Any, ...], bytes] = {}
+        self.warnings: dict[tuple[str, ...], bytes] = {}
+        self.fragments: dict[tuple[Any, ...], bytes] = {}
+
+    def decision(self, row: int, decision: Decision) -> None:
+        self.out.write(
+            b'{"row": %d, "purchase": %s, %s}\n'
+            % (row, self.purchase(decision.values), self.tail(decision.verdict))
+        )
+
+    def purchase(self, values: dict[str, Any]) -> bytes:
+        discrete = _take_discrete(values)
+        fragment = self.fragments.get(discrete)
+        if fragment is None:
+            fragment = _json(dict(zip(_DISCRETE, discrete, strict=True)))[1:-1]
+            if len(self.fragments) >= _LIMIT:
+                self.fragments.clear()
+            self.fragments[discrete] = fragment
+        return b'{"title": %s, "annual_value": %s, "total_value": %s, "years": %s, %s}' % (
+            encode_basestring(values["title"]).encode(),
+            _number(values["annual_value"]),
+            _number(values["total_value"]),
+            _number(values["years"]),
+            fragment,
+        )
+
+    def tail(self, v: Verdict) -> bytes:
+        """Every key but the purchase, as json.dumps writes them, from remembered parts."""
+        head_key = (
+            v.family,
+            v.method,
+            v.agreement,
+            v.full_cost_recovery,
+            v.guiding_document,
+            v.exception,
+            v.rules,
+        )
+        head = self.heads.get(head_key)
+        if head is None:
+            full = v.as_dict()
+            head = _json(
+                {
+                    k: full[k]
+                    for k in (
+                        "family",
+                        "method",
+                        "agreement",
+                        "full_cost_recovery",
+                        "guiding_document",
+                        "exception",
+                    )
+                }
+            )[1:-1]
+            if len(self.heads) >= _LIMIT:
+                self.heads.clear()
+            self.heads[head_key] = head
+        warnings = self.warnings.get(v.warnings)
+        if warnings is None:
+            warnings = _json(list(v.warnings))
+            if len(self.warnings) >= _LIMIT:
+                self.warnings.clear()
+            self.warnings[v.warnings] = warnings
+        get = self.parts.get
+        return b", ".join(
+            (
+                head,
+                b'"contract_types": ' + get(v.contract_types, _contract_types),
+                b'"candidates": ' + get(v.candidates, _candidates),
+                b'"steps": ' + get(v.steps, _json_list),
+                b'"obligations": ' + get(v.obligations, _obligations),
+                b'"warnings": ' + warnings,
+                b'"reasons": ' + get(v.reasons, _json_list),
+                b'"rules": ' + get(v.rules, _rules),
+            )
+        )
+
+    def error(self, error: RowError) -> None:
+        self.out.write(
+            json.dumps(error_object(error), ensure_ascii=False, default=str).encode() + b"\n"
+        )
+
+
+def _number(value: Any) -> bytes:
+    # What json.dumps writes for the number money_to_json makes: an int, or a float's repr.
+    number = money_to_json(value)
+    return b"%d" % number if type(number) is int else repr(number).encode()
+
+
+def _json_list(items: Any) -> bytes:
+    return _json(list(items))
+
+
+def _rules(r: Any) -> bytes:
+    return _json({"name": r.name, "version": r.version, "sha256": r.sha256})
+
+
+def _contract_types(refs: Any) -> bytes:
+    return _json([{"id": c.id, "name": c.name, "definition": c.definition} for c in refs])
+
+
+def _candidates(candidates: Any) -> bytes:
+    return _json(
+        [
+            {
+                "id": c.id,
+                "name": c.name,
+                "eligible": c.eligible,
+                "score": c.score,
+                "matched": list(c.matched),
+                "unmatched": list(c.unmatched),
+                "reason": c.reason,
+            }
+            for c in candidates
+        ]
+    )
+
+
+def _obligations(obligations: Any) -> bytes:
+    return _json([{"text": o.text, "source": o.source} for o in obligations])
+
+
+def error_object(error: RowError) -> dict[str, Any]:
+    return {
+        "row": error.row,
+        "error": error.message,
+        "problems": [
+            {"field": p.field, "message": p.message, "line": p.line} for p in error.problems
+        ],
+        "input": dict(error.data),
+    }
+
+
+class CsvWriter:
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.tails = _ByIdentity()
+        self.out.write(_csv_line(CSV_COLUMNS))
+
+    def decision(self, row: int, decision: Decision) -> None:
+        title = decision.values["title"]
+        if not _NEEDS_QUOTES.isdisjoint(title):
+            title = '"' + title.replace('"', '""') + '"'
+        self.out.write(
+            b"%d,%s,%s\n" % (row, title.encode(), self.tails.get(decision.verdict, _csv_tail))
+        )
+
+    def error(self, error: RowError) -> None:
+        title = error.data.get("title", "")
+        self.out.write(
+            _csv_line(
+                (
+                    error.row,
+                    "" if title is None else title,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    error.message,
+                )
+            )
+        )
+
+
+def _csv_line(cells: Any) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(cells)
+    return buffer.getvalue().encode()
+
+
+def _csv_tail(v: Verdict) -> bytes:
+    """The columns from family to error (empty) for a verdict, quoted as csv would."""
+    return _csv_line((*verdict_cells(v), ""))[:-1]
+
+
+def verdict_cells(v: Verdict) -> tuple[str, ...]:
+    """The CSV columns from family to warnings for a verdict."""
+    return (
+        v.family,
+        v.method.id if v.method else "",
+        v.method.name if v.method else "",
+        v.agreement or "",
+        v.full_cost_recovery or "",
+        v.guiding_document or "",
+        "; ".join(c.id for c in v.contract_types),
+        " | ".join(v.warnings),
+    )
