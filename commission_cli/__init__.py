@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from .batch import RowError, route_many
     from .decision import Decision
     from .engine import route
     from .errors import InputError, Problem, RulePackError
@@ -36,6 +37,8 @@ _LAZY = {
     "load_purchase": "loading",
     "Purchase": "purchase",
     "Rules": "rules",
+    "route_many": "batch",
+    "RowError": "batch",
     "load_rules": "rules",
 }
 
@@ -44,12 +47,14 @@ __all__ = [
     "InputError",
     "Problem",
     "Purchase",
+    "RowError",
     "RulePackError",
     "Rules",
     "__version__",
     "load_purchase",
     "load_rules",
     "route",
+    "route_many",
 ]
 
 

@@ -22,15 +22,15 @@ from operator import itemgetter
 from typing import Any, cast
 
 from .decision import Decision
-from .engine import in_window, verdict, verdict_for
+from .engine import verdict, verdict_for
 from .errors import InputError, Problem
 from .loading import validate_purchase
-from .money import MAX_MONEY, decimal_from_number, parse_money
+from .money import decimal_from_number, parse_money
 from .purchase import MAX_TITLE, MAX_YEARS, Purchase, derive_values, field_names
 from .registers import UnreadableRow
 from .rules import Rules
 
-_CACHE_LIMIT = 1024  # entries per cache: bounded, so memory stays flat on any register
+_CACHE_LIMIT = 2048  # entries per cache: bounded, so memory stays flat on any register
 _ONE = Decimal(1)
 _SPECIAL = ("title", "annual_value", "total_value", "years")
 _UNSEEN, _BAD, _BLANK = object(), object(), object()
@@ -127,6 +127,8 @@ class RowReader:
         self.column_cache: dict[str, dict[tuple[type, Any], Any]] = {}
         self.years_cache: dict[str, Decimal] = {}
         self.cuts = rules.cut_points
+        self.windows_a = rules.window_places["per_annum"]
+        self.windows_t = rules.window_places["whole_life"]
         if self.fields is not None:
             self.width = len(self.fields)
             named = [f for f in self.fields if f is not None]
@@ -230,7 +232,9 @@ class RowReader:
             bisect_left(cuts, t),
             bisect_right(cuts, t),
         )
-        place = (given, y if in_window(self.rules, places) else None, places)
+        # The length matters only inside a near-threshold window (see engine.in_window).
+        near = (places[0], places[1]) in self.windows_a or (places[2], places[3]) in self.windows_t
+        place = (given, y if near else None, places)
         values = {**entry.values, "title": title, "annual_value": a, "total_value": t, "years": y}
         stated = entry.stated_with(given)
         found = entry.verdicts.get(place)
@@ -240,7 +244,7 @@ class RowReader:
             if len(entry.verdicts) >= _PER_ENTRY:
                 entry.verdicts.clear()
             entry.verdicts[place] = found
-        return Decision.from_values(values, stated, found)
+        return Decision(None, found, values, stated)
 
     def _amounts(self, annual: Any, total: Any, years: Any) -> _Amounts | None:
         """(annual, total, years, which were given) as the model reads them, or None."""
@@ -255,17 +259,6 @@ class RowReader:
         return da, dt, y, (a is not None, t is not None, stated_years)
 
     def _money(self, value: Any) -> Decimal:
-        if type(value) is str and value.isascii():
-            # The commonest cells, read as parse_money would read them: 45000, £45,000.
-            digits = value[1:] if value[:1] == "£" else value
-            if "," in digits:
-                groups = digits.split(",")
-                if 1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:]):
-                    digits = "".join(groups)
-            if digits.isdigit():
-                amount = Decimal(digits)
-                if 0 < amount <= MAX_MONEY:
-                    return amount
         if type(value) is bool:
             raise ValueError("not money")
         return parse_money(value)

@@ -139,23 +139,21 @@ class Decision:
 
     __slots__ = ("_purchase", "_stated", "_values", "verdict")
 
-    def __init__(self, purchase: Purchase, verdict: Verdict) -> None:
-        self._purchase: Purchase | None = purchase
-        self._values: dict[str, Any] | None = None
-        self._stated: frozenset[str] = frozenset()
+    def __init__(
+        self,
+        purchase: Purchase | None,
+        verdict: Verdict,
+        values: dict[str, Any] | None = None,
+        stated: frozenset[str] = frozenset(),
+    ) -> None:
+        """A decision for a purchase; or, with ``purchase`` None, for a purchase given
+        as ``values`` that already passed Purchase's rules and the ``stated`` fields."""
+        if purchase is None and values is None:
+            raise TypeError("a Decision needs a purchase or its values")
+        self._purchase = purchase
+        self._values = values
+        self._stated = stated
         self.verdict = verdict
-
-    @classmethod
-    def from_values(
-        cls, values: dict[str, Any], stated: frozenset[str], verdict: Verdict
-    ) -> Decision:
-        """A decision for a purchase given as values that passed Purchase's rules."""
-        decision = cls.__new__(cls)
-        decision._purchase = None
-        decision._values = values
-        decision._stated = stated
-        decision.verdict = verdict
-        return decision
 
     @property
     def purchase(self) -> Purchase:

@@ -57,10 +57,15 @@ from .explain import (
 from .money import format_money
 from .packschema import Band, Family, Range
 from .purchase import Purchase
-from .rules import _MEMO_LIMIT, CompiledMethod, Rules
+from .rules import CompiledMethod, Rules
 
 _ONE = Decimal(1)
 _PENNY = Decimal("0.01")
+# Bounds on what is remembered per rule pack: whole verdicts, and each kind of part.
+# Large enough for the variety of a real register, small enough (a few MB) that a
+# million rows take no more memory than ten thousand.
+_WHOLE_LIMIT = 4096
+_PART_LIMIT = 4096
 T = TypeVar("T")
 
 
@@ -84,7 +89,7 @@ def verdict_for(purchase: Purchase, watched: tuple[Any, ...], rules: Rules) -> V
     found = parts.whole.get(key)
     if found is None:
         found = _build(purchase, watched, rules, parts)
-        if len(parts.whole) >= _MEMO_LIMIT:
+        if len(parts.whole) >= _WHOLE_LIMIT:
             parts.whole.clear()
         parts.whole[key] = found
     return found
@@ -146,7 +151,7 @@ class _Parts:
         entries = self.tables.setdefault(table, {})
         found: T | None = entries.get(key)
         if found is None:
-            if len(entries) >= _MEMO_LIMIT:
+            if len(entries) >= _PART_LIMIT:
                 entries.clear()
             # A serial, never reused, names the part in the keys of later parts.
             found = entries[key] = build(next(self.serials))

@@ -83,7 +83,11 @@ Money = Annotated[
     Decimal | None,
     BeforeValidator(_money_or_none),
     PlainSerializer(lambda v: None if v is None else money_to_json(v), when_used="json"),
-    WithJsonSchema({"anyOf": [_MONEY_SCHEMA, {"type": "null"}]}),
+    WithJsonSchema({"anyOf": [_MONEY_SCHEMA, {"type": "null"}]}, mode="validation"),
+    WithJsonSchema(
+        {"type": "number", "exclusiveMinimum": 0, "description": "pounds sterling"},
+        mode="serialization",
+    ),
 ]
 Years = Annotated[
     Decimal,
@@ -97,8 +101,10 @@ Years = Annotated[
                 {"type": "string"},
             ],
             "default": 1,
-        }
+        },
+        mode="validation",
     ),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 100}, mode="serialization"),
 ]
 Flag = Annotated[bool | None, BeforeValidator(_flag)]
 

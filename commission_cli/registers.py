@@ -299,3 +299,32 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number this tool accepts")
+
+
+class RegisterColumns:
+    """Takes the register columns (method_used) out of each row as it passes, in order.
+
+    route_many sees only purchase fields; what was set aside for a row is read back
+    with :meth:`take` when that row's answer comes out (one answer per row, in order).
+    """
+
+    def __init__(self, register: Register) -> None:
+        from collections import deque
+
+        self.register = register
+        self.pending: deque[dict[str, Any]] = deque()
+
+    def rows(self) -> Iterator[Any]:
+        extra = self.register.extra
+        for row in self.register.rows:
+            if isinstance(row, dict):
+                taken = {name: row.pop(name) for name in REGISTER_COLUMNS if name in row}
+            elif isinstance(row, list):
+                taken = {name: row[i] for name, i in extra.items() if i < len(row)}
+            else:
+                taken = {}
+            self.pending.append(taken)
+            yield row
+
+    def take(self) -> dict[str, Any]:
+        return self.pending.popleft()

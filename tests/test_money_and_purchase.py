@@ -150,3 +150,22 @@ def test_echo_gives_every_field_with_money_as_numbers():
     assert echo["annual_value"] == 45000.5 and echo["total_value"] == 45000.5
     assert echo["years"] == 1
     assert set(echo) == set(Purchase.model_fields)
+
+
+# The quick reading of common shapes must give exactly what the full pattern gives.
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from commission_cli.money import _MONEY_RE, _quick_number  # noqa: E402
+
+
+@given(st.text(alphabet="0123456789,.£kKmM ", min_size=1, max_size=10))
+def test_quick_money_reading_agrees_with_the_pattern(text):
+    quick = _quick_number(text)
+    if quick is None:
+        return
+    match = _MONEY_RE.match(text)
+    assert match is not None
+    number = match.group("num").replace(",", "")
+    multiplier = {"": 1, "k": 1000, "m": 1_000_000}[(match.group("suffix") or "").lower()]
+    assert Decimal(number) * multiplier == quick

@@ -16,6 +16,8 @@ from typing import Any
 COMMANDS: dict[str, str] = {
     "route": "route",
     "batch": "batch",
+    "check": "check",
+    "schema": "schema",
 }
 
 

@@ -80,7 +80,7 @@ def batch_command(
 ) -> None:
     with user_errors():
         from ..batch import RowError, route_many
-        from ..registers import open_register
+        from ..registers import RegisterColumns, open_register
         from ..render.rows import CsvWriter, JsonlWriter
         from ..rules import load_rules
 
@@ -101,9 +101,12 @@ def batch_command(
         try:
             with binary_output(output) as out:
                 writer = CsvWriter(out) if chosen is OutFormat.csv else JsonlWriter(out)
+                # method_used (a register column for `check`) is set aside, not routed.
+                columns = RegisterColumns(register)
                 for item in route_many(
-                    register.rows, pack, fields=register.fields, source=register.source
+                    columns.rows(), pack, fields=register.fields, source=register.source
                 ):
+                    columns.take()
                     rows += 1
                     if isinstance(item, RowError):
                         errors += 1

@@ -13,13 +13,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 from json.encoder import encode_basestring
 from operator import itemgetter
 from typing import Any, BinaryIO
 
 from ..batch import RowError
 from ..decision import Decision, Verdict
-from ..money import money_to_json
 from ..purchase import Purchase
 
 CSV_COLUMNS = (
@@ -50,13 +50,14 @@ class _ByIdentity:
     """Bytes remembered per object. Keyed by id, with the object kept alongside so
     that an id is never mistaken for a new object's while its entry stands."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = _LIMIT) -> None:
         self.entries: dict[int, tuple[Any, bytes]] = {}
+        self.limit = limit
 
     def get(self, obj: Any, build: Any) -> bytes:
         entry = self.entries.get(id(obj))
         if entry is None or entry[0] is not obj:
-            if len(self.entries) >= _LIMIT:
+            if len(self.entries) >= self.limit:
                 self.entries.clear()
             entry = (obj, build(obj))
             self.entries[id(obj)] = entry
@@ -67,6 +68,9 @@ class JsonlWriter:
     def __init__(self, out: BinaryIO) -> None:
         self.out = out
         self.parts = _ByIdentity()
+        # Whole tails for the verdicts met most lately (a few MB at most), in front of
+        # the assembly from parts that serves the rest.
+        self.tails = _ByIdentity(limit=256)
         self.heads: dict[tuple[Any, ...], bytes] = {}
         self.warnings: dict[tuple[str, ...], bytes] = {}
         self.fragments: dict[tuple[Any, ...], bytes] = {}
@@ -74,7 +78,7 @@ class JsonlWriter:
     def decision(self, row: int, decision: Decision) -> None:
         self.out.write(
             b'{"row": %d, "purchase": %s, %s}\n'
-            % (row, self.purchase(decision.values), self.tail(decision.verdict))
+            % (row, self.purchase(decision.values), self.tails.get(decision.verdict, self.tail))
         )
 
     def purchase(self, values: dict[str, Any]) -> bytes:
@@ -149,10 +153,11 @@ class JsonlWriter:
         )
 
 
-def _number(value: Any) -> bytes:
+def _number(value: Decimal) -> bytes:
     # What json.dumps writes for the number money_to_json makes: an int, or a float's repr.
-    number = money_to_json(value)
-    return b"%d" % number if type(number) is int else repr(number).encode()
+    if value == value.to_integral_value():
+        return b"%d" % int(value)
+    return repr(float(value)).encode()
 
 
 def _json_list(items: Any) -> bytes:
