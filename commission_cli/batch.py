@@ -35,8 +35,9 @@ _ONE = Decimal(1)
 _SPECIAL = ("title", "annual_value", "total_value", "years")
 _UNSEEN, _BAD, _BLANK = object(), object(), object()
 _AMOUNTS = ("annual_value", "total_value", "years")
-_Amounts = tuple[Decimal, Decimal, Decimal, tuple[bool, bool, bool]]  # annual, total, years, given
-_PER_ENTRY = 64  # verdicts remembered per distinct set of discrete cells
+# annual, total, years, and which of annual, total, years were given (bits 0, 1, 2)
+_Amounts = tuple[Decimal, Decimal, Decimal, int]
+_VERDICTS_LIMIT = 16384  # verdicts remembered by entries, all together
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,15 +99,6 @@ class _Discrete:
     stated: frozenset[str]
     watched: tuple[Any, ...]
     verdicts: dict[tuple[Any, ...], Any] = field(default_factory=dict)
-    _with: dict[tuple[bool, bool, bool], frozenset[str]] = field(default_factory=dict)
-
-    def stated_with(self, given: tuple[bool, bool, bool]) -> frozenset[str]:
-        """The stated fields, with the title and whichever amounts the row gave."""
-        found = self._with.get(given)
-        if found is None:
-            extra = {"title"} | {name for name, g in zip(_AMOUNTS, given, strict=True) if g}
-            found = self._with[given] = self.stated | extra
-        return found
 
 
 class RowReader:
@@ -126,6 +118,8 @@ class RowReader:
         self.discrete_cache: dict[tuple[Any, ...], _Discrete] = {}
         self.column_cache: dict[str, dict[tuple[type, Any], Any]] = {}
         self.years_cache: dict[str, Decimal] = {}
+        self.stated_sets: dict[tuple[frozenset[str], int], frozenset[str]] = {}
+        self.remembered = 0
         self.cuts = rules.cut_points
         self.windows_a = rules.window_places["per_annum"]
         self.windows_t = rules.window_places["whole_life"]
@@ -234,17 +228,32 @@ class RowReader:
         )
         # The length matters only inside a near-threshold window (see engine.in_window).
         near = (places[0], places[1]) in self.windows_a or (places[2], places[3]) in self.windows_t
-        place = (given, y if near else None, places)
+        place = (given, y if near else None, *places)
         values = {**entry.values, "title": title, "annual_value": a, "total_value": t, "years": y}
-        stated = entry.stated_with(given)
+        stated = self._stated_with(entry.stated, given)
         found = entry.verdicts.get(place)
         if found is None:
             purchase = Purchase.from_validated(values, stated)
             found = verdict_for(purchase, entry.watched, self.rules)
-            if len(entry.verdicts) >= _PER_ENTRY:
-                entry.verdicts.clear()
+            self.remembered += 1
+            if self.remembered > _VERDICTS_LIMIT:
+                # Bounded across all entries, so memory stays flat however long the tail
+                # of a register is.
+                for other in self.discrete_cache.values():
+                    other.verdicts.clear()
+                self.remembered = 1
             entry.verdicts[place] = found
         return Decision(None, found, values, stated)
+
+    def _stated_with(self, stated: frozenset[str], given: int) -> frozenset[str]:
+        """The stated fields with the title and whichever amounts the row gave; one shared
+        set for each combination (entries of a register mostly state the same fields)."""
+        key = (stated, given)
+        found = self.stated_sets.get(key)
+        if found is None:
+            extra = {"title"} | {name for bit, name in enumerate(_AMOUNTS) if given >> bit & 1}
+            found = self.stated_sets[key] = stated | extra
+        return found
 
     def _amounts(self, annual: Any, total: Any, years: Any) -> _Amounts | None:
         """(annual, total, years, which were given) as the model reads them, or None."""
@@ -256,7 +265,7 @@ class RowReader:
             da, dt = derive_values(a, t, y)
         except Exception:
             return None
-        return da, dt, y, (a is not None, t is not None, stated_years)
+        return da, dt, y, (a is not None) | (t is not None) << 1 | stated_years << 2
 
     def _money(self, value: Any) -> Decimal:
         if type(value) is bool:

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from itertools import count
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from .conditions import Compiled, holds
@@ -211,9 +212,9 @@ class _Texts:
 
 
 def _build(p: Purchase, watched: tuple[Any, ...], rules: Rules, parts: _Parts) -> Verdict:
-    facts: dict[str, Any] = dict(zip(rules.watched_fields, watched, strict=True))
-    values = {"per_annum": p.annual_value, "whole_life": p.total_value}
+    take = _takers(rules)
     assert p.annual_value is not None and p.total_value is not None
+    values = {"per_annum": p.annual_value, "whole_life": p.total_value}
     cuts = rules.cut_points
     # Where each value falls among the pack's amounts decides every band test.
     places = (
@@ -222,14 +223,15 @@ def _build(p: Purchase, watched: tuple[Any, ...], rules: Rules, parts: _Parts) -
         bisect_left(cuts, p.total_value),
         bisect_right(cuts, p.total_value),
     )
-    fam = parts.get(
-        "family",
-        tuple(facts[f] for f in rules.family_fields),
-        lambda serial: _family(rules, facts, serial),
-    )
-    facts["family"] = fam.family.id
+    # The facts by name are wanted only when a part has to be worked out afresh;
+    # the keys of remembered parts are read straight from the watched values.
+    facts = _LazyFacts(rules.watched_fields, watched)
+    fam = parts.get("family", take["family"](watched), lambda serial: _family(rules, facts, serial))
+    family_id = fam.family.id
+    facts.extra["family"] = family_id
     assessed = tuple(
-        _assessment(cm, values, places, facts, parts) for cm in rules.by_family[fam.family.id]
+        _assessment(cm, values, places, watched, take, facts, parts)
+        for cm in rules.by_family[family_id]
     )
     choice = parts.get(
         "choice",
@@ -237,29 +239,33 @@ def _build(p: Purchase, watched: tuple[Any, ...], rules: Rules, parts: _Parts) -
         lambda serial: _choose(fam, assessed, rules, serial),
     )
     method_id = choice.method.id if choice.method else None
-    facts["method"] = method_id
+    facts.extra["method"] = method_id
     contracts = parts.get(
         "contracts",
-        (fam.family.id, method_id, *(facts[f] for f in rules.contract_fields)),
+        (family_id, method_id, take["contracts"](watched)),
         lambda serial: _contract_types(rules, facts, serial),
     )
     obligations = parts.get(
         "obligations",
-        (fam.family.id, method_id, *(facts[f] for f in rules.obligation_fields)),
+        (family_id, method_id, take["obligations"](watched)),
         lambda serial: _obligations(rules, facts, serial),
-    )
-    # Near-threshold warnings depend on eligibility alone (bands, requirements,
-    # exceptions), not on the indicators: remembered on just that.
-    gates = tuple(
-        (a.cm.index, a.position, a.requires_ok, a.exception is not None) for a in assessed
     )
     # Most values are nowhere near a threshold: one shared, empty part serves them all.
     in_window = parts.get(
-        "window", (fam.family.id, places), lambda serial: _in_window(rules, assessed, values)
+        "window", (family_id, places), lambda serial: _in_window(rules, assessed, values)
     )
+    if in_window:
+        # Near-threshold warnings depend on eligibility alone (bands, requirements,
+        # exceptions), not on the indicators: remembered on just that.
+        gates = tuple(
+            (a.cm.index, a.position, a.requires_ok, a.exception is not None) for a in assessed
+        )
+        near_key: tuple[Any, ...] = (gates, take["gates:" + family_id](watched), p.years, places)
+    else:
+        near_key = ()
     near = parts.get(
         "near",
-        (gates, _gate_facts(rules, fam.family.id, facts), p.years, places) if in_window else (),
+        near_key,
         lambda serial: _Texts(tuple(_near_threshold(p, rules, assessed, values, facts)), serial),
     )
     stated = p.model_fields_set
@@ -277,6 +283,61 @@ def _build(p: Purchase, watched: tuple[Any, ...], rules: Rules, parts: _Parts) -
     )
 
 
+class _LazyFacts(Mapping[str, Any]):
+    """The facts by name (watched fields, then family and method), built on first use."""
+
+    def __init__(self, names: tuple[str, ...], watched: tuple[Any, ...]) -> None:
+        self.names = names
+        self.watched = watched
+        self.extra: dict[str, Any] = {}
+        self._facts: dict[str, Any] | None = None
+
+    def _all(self) -> dict[str, Any]:
+        if self._facts is None:
+            self._facts = dict(zip(self.names, self.watched, strict=True))
+        self._facts.update(self.extra)
+        return self._facts
+
+    def __getitem__(self, key: str) -> Any:
+        return self._all()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._all().get(key, default)
+
+    def __iter__(self) -> Any:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+def _takers(rules: Rules) -> dict[str, Callable[[tuple[Any, ...]], Any]]:
+    """For each part, a function that reads the values its key needs from the watched
+    values (made once per pack)."""
+    found = rules.memo.get("takers")
+    if found is None:
+        index = {f: i for i, f in enumerate(rules.watched_fields)}
+
+        def taker(fields: tuple[str, ...]) -> Callable[[tuple[Any, ...]], Any]:
+            positions = [index[f] for f in fields]
+            if len(positions) > 1:
+                return itemgetter(*positions)
+            if positions:
+                i = positions[0]
+                return lambda w: w[i]
+            return lambda w: ()
+
+        found = {
+            "family": taker(rules.family_fields),
+            "contracts": taker(rules.contract_fields),
+            "obligations": taker(rules.obligation_fields),
+            **{f"method:{cm.index}": taker(cm.fields) for cm in rules.methods},
+            **{f"gates:{fam}": taker(fields) for fam, fields in rules.gate_fields.items()},
+        }
+        rules.memo["takers"] = found
+    return found
+
+
 def _family(rules: Rules, facts: Mapping[str, Any], serial: int) -> _FamilyPart:
     passed: list[tuple[Family, Compiled]] = []
     for fam, cond in rules.families:
@@ -290,21 +351,18 @@ def _assessment(
     cm: CompiledMethod,
     values: Mapping[str, Decimal | None],
     places: tuple[int, ...],
+    watched: tuple[Any, ...],
+    take: Mapping[str, Callable[[tuple[Any, ...]], Any]],
     facts: Mapping[str, Any],
     parts: _Parts,
 ) -> Assessment:
     position, containing = parts.get(
         "band", (cm.index, places), lambda serial: band_position(cm.spec.band, values)
     )
-    key = (cm.index, position, containing, *(facts[f] for f in cm.fields))
+    key = (cm.index, position, containing, take[f"method:{cm.index}"](watched))
     return parts.get(
         "assessment", key, lambda serial: _assess(cm, position, containing, facts, serial)
     )
-
-
-def _gate_facts(rules: Rules, family: str, facts: Mapping[str, Any]) -> tuple[Any, ...]:
-    """The facts that requirements and exceptions of a family's methods read."""
-    return tuple(facts[f] for f in rules.gate_fields[family])
 
 
 def _assess(

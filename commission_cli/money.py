@@ -37,10 +37,13 @@ def parse_money(value: object) -> Decimal:
     Accepts ``45000``, ``45000.50``, ``"£45,000"``, ``"45k"`` and ``"1.2m"``;
     raises :class:`ValueError` with a message fit for an officer otherwise.
     """
-    if isinstance(value, bool):
+    if type(value) is str:  # the commonest by far (every CSV cell)
+        quick = _quick_number(value)  # the common shapes, without the pattern
+        amount = quick if quick is not None else _parse_money_text(value)
+    elif isinstance(value, bool):
         # YAML's `yes` is a bool and bool is an int: never a sum of money.
         raise ValueError(f"expected a sum of money, not {str(value).lower()}; {MONEY_HINT}")
-    if isinstance(value, Decimal):
+    elif isinstance(value, Decimal):
         amount = value
     elif isinstance(value, int):
         amount = Decimal(value)
@@ -48,16 +51,13 @@ def parse_money(value: object) -> Decimal:
         # repr keeps what was written (0.1 stays 0.1, not 0.1000000000000000055...)
         amount = Decimal(repr(value))
     elif isinstance(value, str):
-        amount = _parse_money_text(value)
+        amount = _parse_money_text(str(value))
     else:
         raise ValueError(f"expected a sum of money; {MONEY_HINT}")
     return _check_amount(amount, value)
 
 
 def _parse_money_text(text: str) -> Decimal:
-    quick = _quick_number(text)
-    if quick is not None:
-        return quick
     match = _MONEY_RE.match(text)
     if match is None:
         if _FOREIGN.search(text):
@@ -98,8 +98,10 @@ def _check_amount(amount: Decimal, original: object) -> Decimal:
         raise ValueError(f"must be greater than zero (got {format_money(amount)})")
     if amount > MAX_MONEY:
         raise ValueError(f"is more than the limit of {format_money(MAX_MONEY)}")
-    # Normalise the exponent so 45k and 45000 compare and print alike.
-    return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount
+    # Whole pounds written with pence or a suffix (45000.00, 1.2m) are kept as whole
+    # pounds, so that they print alike.
+    whole = amount.to_integral_value()
+    return whole if whole == amount else amount
 
 
 def format_money(amount: Decimal | float | int) -> str:

@@ -101,12 +101,15 @@ def batch_command(
         try:
             with binary_output(output) as out:
                 writer = CsvWriter(out) if chosen is OutFormat.csv else JsonlWriter(out)
-                # method_used (a register column for `check`) is set aside, not routed.
-                columns = RegisterColumns(register)
+                # method_used (a register column for `check`) is set aside, not routed: a
+                # CSV reader leaves its column out already, JSON Lines rows need it taken out.
+                columns = RegisterColumns(register) if register.kind == "jsonl" else None
+                stream = columns.rows() if columns is not None else register.rows
                 for item in route_many(
-                    columns.rows(), pack, fields=register.fields, source=register.source
+                    stream, pack, fields=register.fields, source=register.source
                 ):
-                    columns.take()
+                    if columns is not None:
+                        columns.take()
                     rows += 1
                     if isinstance(item, RowError):
                         errors += 1

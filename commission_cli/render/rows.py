@@ -207,7 +207,7 @@ def error_object(error: RowError) -> dict[str, Any]:
 class CsvWriter:
     def __init__(self, out: BinaryIO) -> None:
         self.out = out
-        self.tails = _ByIdentity()
+        self.tails = _ByIdentity(limit=4096)  # half a kilobyte each at most
         self.out.write(_csv_line(CSV_COLUMNS))
 
     def decision(self, row: int, decision: Decision) -> None:
