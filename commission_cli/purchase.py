@@ -65,12 +65,6 @@ def _text(value: object) -> object:
     return value
 
 
-def _flag(value: object) -> object:
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
 def _whole_number(value: object) -> object:
     if isinstance(value, bool):
         raise ValueError(f"expected a whole number, not {str(value).lower()}")
@@ -106,7 +100,7 @@ Years = Annotated[
     ),
     WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": 100}, mode="serialization"),
 ]
-Flag = Annotated[bool | None, BeforeValidator(_flag)]
+Flag = bool | None  # blanks are dropped by _defaults_for_blanks before fields are read
 
 
 Choice = BeforeValidator(_choice)

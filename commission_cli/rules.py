@@ -17,24 +17,32 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .conditions import Compiled, ConditionError, compile_condition, fields_of
-from .documents import PACK_LIMITS, Document, PathKey, decode_text, parse, read_bytes
+from .documents import PACK_LIMITS, Document, PathKey, decode_text, dotted, parse, read_bytes
 from .errors import InputError, Problem, RulePackError
 from .packschema import (
+    Choice,
+    Conflict,
     ContractType,
     DocumentInfo,
     Family,
     Method,
     Obligation,
+    PackInfo,
     RulePack,
     SourceRef,
     StepList,
+    Warnings,
 )
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 DEFAULT_PACK = "wolverhampton"
 _PACK_SUFFIXES = (".yaml", ".yml")
@@ -183,29 +191,322 @@ def load_rules(path: str | os.PathLike[str] | None = None, *, cache: bool = True
 
 
 def compile_pack(data: bytes, name: str, digest: str | None = None) -> Rules:
-    """Validate and compile the bytes of a pack; every problem is reported at once."""
+    """Validate and compile the bytes of a pack; every problem is reported at once.
+
+    The checks run in stages: the YAML, the schema, then the meaning (references,
+    bands, conditions, rules that can never apply). A stage that finds problems
+    does not silence the later ones where they can still say something true: a
+    repeated key keeps its first value, and the items of a section that fail the
+    schema are set aside while the rest of the pack is checked for meaning. So a
+    person editing a pack sees everything wrong with it in one run.
+    """
     try:
-        document = parse(decode_text(data, name), name, limits=PACK_LIMITS)
+        text = decode_text(data, name)
     except InputError as exc:
         raise RulePackError(exc.problems) from None
-    pack = validate_pack(document)
-    return _compile(pack, document, digest or hashlib.sha256(data).hexdigest(), name)
+    digest = digest or hashlib.sha256(data).hexdigest()
+    document, problems = _parse_pack(text, name)
+    if document is None:
+        raise RulePackError(problems)
+    try:
+        pack = validate_pack(document)
+    except RulePackError as exc:
+        problems += exc.problems
+        salvaged = _salvage(document)
+        if salvaged is not None:
+            problems += _meaning_problems(
+                salvaged.pack, salvaged.document, digest, name, salvaged.aside
+            )
+        raise RulePackError(_in_order(problems)) from None
+    if problems:  # repeated keys: the first values were checked for meaning too
+        problems += _meaning_problems(pack, document, digest, name, None)
+        raise RulePackError(_in_order(problems))
+    return _compile(pack, document, digest, name)
 
 
 def validate_pack(document: Document) -> RulePack:
     """The schema check: right shape, right types, no unknown keys."""
     from pydantic import TypeAdapter, ValidationError
 
-    from .validation import problems_from
-
     try:
         pack: RulePack = TypeAdapter(RulePack).validate_python(document.data)
     except ValidationError as exc:
-        raise RulePackError(problems_from(exc, document=document)) from None
+        raise RulePackError(_schema_problems(exc, document, RulePack)) from None
     return pack
 
 
-def _compile(pack: RulePack, doc: Document, digest: str, name: str) -> Rules:
+# -- reporting every problem at once -----------------------------------------------------
+
+
+def _in_order(problems: list[Problem]) -> list[Problem]:
+    """Problems in the order of the file, each once."""
+    seen: set[str] = set()
+    unique = []
+    for p in problems:
+        if str(p) not in seen:
+            seen.add(str(p))
+            unique.append(p)
+    return sorted(unique, key=lambda p: (p.line or 0, p.column or 0))
+
+
+def _parse_pack(text: str, name: str) -> tuple[Document | None, list[Problem]]:
+    """The pack's document, and the problems of its YAML.
+
+    When the only problems are repeated keys, the document is still given (each key
+    keeps its first value) so the rest of the pack can be checked; any other YAML
+    problem means there is no document to check.
+    """
+    try:
+        return parse(text, name, limits=PACK_LIMITS), []
+    except InputError as exc:
+        problems = list(exc.problems)
+    if not all(p.message.startswith("duplicate key") for p in problems):
+        return None, problems
+    return _parse_keeping_first(text, name), problems
+
+
+def _parse_keeping_first(text: str, name: str) -> Document | None:
+    import yaml
+
+    from . import documents
+
+    builder = documents._Builder(name, PACK_LIMITS)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        while (event := loader.get_event()) is not None:
+            builder.feed(event)
+    except (yaml.YAMLError, documents._Stop):
+        return None  # the first reading has reported what was wrong
+    finally:
+        loader.dispose()
+    return Document(builder.result, name, builder.values, builder.keys)
+
+
+_UNKNOWN_KEY = ("unexpected_keyword_argument", "extra_forbidden")
+
+
+def _schema_problems(exc: ValidationError, document: Document, root: type) -> list[Problem]:
+    """One plain sentence per schema error, at its file:line:column.
+
+    Like ``validation.problems_from``, with one thing more for packs: an unknown
+    key names the keys allowed at that place, and the closest one.
+    """
+    from .validation import clean_loc, describe_error
+
+    problems: list[Problem] = []
+    for error in exc.errors(include_url=False):
+        loc = clean_loc(tuple(error["loc"]))
+        field_name = dotted(loc) or None
+        if error["type"] in _UNKNOWN_KEY and loc:
+            message = _unknown_key_message(str(loc[-1]), _allowed_keys(root, loc[:-1]))
+            problems.append(document.problem(message, loc, key=True, field_name=field_name))
+        elif error["type"] == "missing" and loc:
+            # A missing key has no line of its own: point at the mapping that lacks it.
+            message = describe_error(error)
+            problems.append(document.problem(message, loc[:-1], field_name=field_name))
+        else:
+            problems.append(document.problem(describe_error(error), loc, field_name=field_name))
+    return _in_order(problems)
+
+
+def _unknown_key_message(key: str, allowed: list[str]) -> str:
+    import difflib
+
+    if not allowed:
+        return "is not a known field"
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"is not a known field here{hint} (allowed here: {', '.join(allowed)})"
+
+
+def _allowed_keys(root: type, path: PathKey) -> list[str]:
+    """The keys the schema allows in the mapping at ``path`` (empty if it cannot tell)."""
+    import typing
+
+    current: Any = root
+    for part in path:
+        current = _unwrap(current)
+        if isinstance(part, int):
+            args = typing.get_args(current)
+            if typing.get_origin(current) is not list or not args:
+                return []
+            current = args[0]
+        elif is_dataclass(current):
+            hints = typing.get_type_hints(current)
+            if part not in hints:
+                return []
+            current = hints[part]
+        else:
+            return []
+    current = _unwrap(current)
+    return [f.name for f in fields(current)] if is_dataclass(current) else []
+
+
+def _unwrap(hint: Any) -> Any:
+    """``X | None`` -> ``X``."""
+    import types
+    import typing
+
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        return options[0] if len(options) == 1 else hint
+    return hint
+
+
+@dataclass
+class _SetAside:
+    """What the schema check set aside, so the meaning check neither misses nor invents:
+    the ids of items that failed the schema still count as defined."""
+
+    ids: dict[str, set[str]]  # section -> ids of its items set aside
+    sections: set[str]  # sections that lost an item
+    method_families: set[str]  # families named by methods set aside
+
+
+@dataclass
+class _Salvage:
+    pack: RulePack  # the items that pass the schema
+    document: Document  # positions in the file for the items kept
+    aside: _SetAside
+
+
+@dataclass
+class _SalvagedDocument(Document):
+    """Positions for a pack whose broken items were set aside: item ``i`` of a section in
+    the checked pack is item ``index[section][i]`` of the file."""
+
+    index: dict[str, list[int]] = field(default_factory=dict)
+
+    def problem(
+        self, message: str, path: PathKey = (), *, key: bool = False, field_name: str | None = None
+    ) -> Problem:
+        if len(path) >= 2 and isinstance(path[0], str) and isinstance(path[1], int):
+            rows = self.index.get(path[0])
+            if rows is not None and path[1] < len(rows):
+                path = (path[0], rows[path[1]], *path[2:])
+        return super().problem(message, path, key=key, field_name=field_name)
+
+
+_LIST_SECTIONS: tuple[tuple[str, type], ...] = (
+    ("documents", DocumentInfo),
+    ("families", Family),
+    ("methods", Method),
+    ("contract_types", ContractType),
+    ("conflicts", Conflict),
+    ("step_lists", StepList),
+    ("obligations", Obligation),
+)
+
+
+_REQUIRED_SECTIONS = ("documents", "families", "methods")
+
+
+def _salvage(document: Document) -> _Salvage | None:
+    """The items of the pack that pass the schema, as a pack, for the meaning check.
+
+    Unknown keys (a misspelt key, mostly) are left out first, since nothing reads
+    them; an item that still fails the schema is set aside.
+    """
+    from pydantic import TypeAdapter, ValidationError
+
+    raw = _without_unknown_keys(document.data, RulePack)
+    if not isinstance(raw, dict):
+        return None
+    everything = _SetAside(ids={}, sections=set(), method_families=set())
+    try:
+        whole = TypeAdapter(RulePack).validate_python(raw)
+        return _Salvage(whole, document, everything)  # only unknown keys were wrong
+    except ValidationError:
+        pass
+    kept: dict[str, list[Any]] = {}
+    index: dict[str, list[int]] = {}
+    aside = _SetAside(ids={}, sections=set(), method_families=set())
+    for section, item_type in _LIST_SECTIONS:
+        adapter: Any = TypeAdapter(item_type)
+        items = raw.get(section, None if section in _REQUIRED_SECTIONS else [])
+        if not isinstance(items, list):
+            # Without the list, the ids it defines are unknown: checking references to
+            # them would only report problems that are not there.
+            return None
+        kept[section], index[section] = [], []
+        for i, item in enumerate(items):
+            try:
+                kept[section].append(adapter.validate_python(item))
+                index[section].append(i)
+            except ValidationError:
+                aside.sections.add(section)
+                if isinstance(item, dict):
+                    if isinstance(item.get("id"), str):
+                        aside.ids.setdefault(section, set()).add(item["id"])
+                    if section == "methods" and isinstance(item.get("family"), str):
+                        aside.method_families.add(item["family"])
+    try:
+        warnings = TypeAdapter(Warnings).validate_python(raw.get("warnings", {}))
+    except ValidationError:
+        warnings = Warnings()
+    pack = RulePack(
+        pack=PackInfo("?", "?", "?", date.min, "?", "GBP"),  # not read by the meaning check
+        documents=kept["documents"],
+        families=kept["families"],
+        methods=kept["methods"],
+        choice=Choice("highest_score_then_listed_order"),
+        contract_types=kept["contract_types"],
+        conflicts=kept["conflicts"],
+        step_lists=kept["step_lists"],
+        obligations=kept["obligations"],
+        warnings=warnings,
+    )
+    positions = _SalvagedDocument(
+        document.data, document.source, document.values, document.keys, index
+    )
+    return _Salvage(pack, positions, aside)
+
+
+def _without_unknown_keys(data: Any, root: type) -> Any:
+    """A copy of the data without the keys the schema does not know (positions unchanged:
+    every key left keeps its path)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        TypeAdapter(root).validate_python(data)
+        return data
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+    from copy import deepcopy
+
+    from .validation import clean_loc
+
+    out = deepcopy(data)
+    for error in errors:
+        loc = clean_loc(tuple(error["loc"]))
+        if error["type"] in _UNKNOWN_KEY and loc:
+            parent: Any = out
+            for part in loc[:-1]:
+                try:
+                    parent = parent[part]
+                except (KeyError, IndexError, TypeError):
+                    parent = None
+                    break
+            if isinstance(parent, dict):
+                parent.pop(loc[-1], None)
+    return out
+
+
+def _meaning_problems(
+    pack: RulePack, document: Document, digest: str, name: str, aside: _SetAside | None
+) -> list[Problem]:
+    try:
+        _compile(pack, document, digest, name, aside=aside)
+    except RulePackError as exc:
+        return exc.problems
+    return []
+
+
+def _compile(
+    pack: RulePack, doc: Document, digest: str, name: str, *, aside: _SetAside | None = None
+) -> Rules:
+    """Check the pack's meaning and compile it. ``aside``: what the schema check set
+    aside (only when the pack is being checked for problems, never compiled for use)."""
     from .purchase import field_kind, field_names
 
     names = set(field_names())
@@ -220,8 +521,9 @@ def _compile(pack: RulePack, doc: Document, digest: str, name: str) -> Rules:
         problems.append(doc.problem(message, path, key=key))
 
     _check_unique(pack, problem)
-    family_ids = {f.id for f in pack.families}
-    method_ids = {m.id for m in pack.methods}
+    also = aside.ids if aside is not None else {}
+    family_ids = {f.id for f in pack.families} | also.get("families", set())
+    method_ids = {m.id for m in pack.methods} | also.get("methods", set())
     known = {"family": family_ids, "method": method_ids}
 
     def cond(raw: Any, path: PathKey, allow: tuple[str, ...]) -> Compiled:
@@ -229,16 +531,18 @@ def _compile(pack: RulePack, doc: Document, digest: str, name: str) -> Rules:
             raw, path, kind_of=kind_of, known=known, allow=allow, errors=cond_errors
         )
 
+    # With a family set aside, which family is last is not known: skip the order checks.
+    check_order = aside is None or "families" not in aside.sections
     families: list[tuple[Family, Compiled | None]] = []
     for i, fam in enumerate(pack.families):
         path = ("families", i)
-        if fam.when is None and i != len(pack.families) - 1:
+        if check_order and fam.when is None and i != len(pack.families) - 1:
             problem(
                 f"family {fam.id!r} has no 'when', so the families after it can never "
                 "apply; only the last family may leave 'when' out",
                 path,
             )
-        if fam.when is not None and i == len(pack.families) - 1:
+        if check_order and fam.when is not None and i == len(pack.families) - 1:
             problem(
                 f"the last family ({fam.id!r}) must leave 'when' out, so that every "
                 "purchase has a family",
@@ -247,8 +551,9 @@ def _compile(pack: RulePack, doc: Document, digest: str, name: str) -> Rules:
             )
         families.append((fam, None if fam.when is None else cond(fam.when, (*path, "when"), ())))
 
-    step_ids = {s.id for s in pack.step_lists}
+    step_ids = {s.id for s in pack.step_lists} | also.get("step_lists", set())
     methods: list[CompiledMethod] = []
+    band_ok: list[bool] = []
     for i, m in enumerate(pack.methods):
         path = ("methods", i)
         if m.family not in family_ids:
@@ -262,7 +567,9 @@ def _compile(pack: RulePack, doc: Document, digest: str, name: str) -> Rules:
                 f"(known: {', '.join(sorted(step_ids)) or 'none'})",
                 (*path, "steps"),
             )
+        before = len(problems)
         _check_band(m, path, problem)
+        band_ok.append(len(problems) == before)
         methods.append(
             CompiledMethod(
                 spec=m,
@@ -280,14 +587,15 @@ def _compile(pack: RulePack, doc: Document, digest: str, name: str) -> Rules:
                 ),
             )
         )
+    named_aside = aside.method_families if aside is not None else set()
     for fam in pack.families:
-        if not any(m.family == fam.id for m in pack.methods):
+        if fam.id not in named_aside and not any(m.family == fam.id for m in pack.methods):
             problem(
                 f"family {fam.id!r} has no methods, so it could never give a route",
                 ("families", pack.families.index(fam)),
             )
 
-    ct_ids = {c.id for c in pack.contract_types}
+    ct_ids = {c.id for c in pack.contract_types} | also.get("contract_types", set())
     contract_types = [
         (c, cond(c.when, ("contract_types", i, "when"), ("family", "method")))
         for i, c in enumerate(pack.contract_types)
@@ -318,10 +626,16 @@ def _compile(pack: RulePack, doc: Document, digest: str, name: str) -> Rules:
             "the margin is a share between 0 and 1, such as 0.10 for 10%",
             ("warnings", "near_threshold", "margin"),
         )
-    _check_sources(pack, doc, problem)
+    _check_sources(pack, problem, also.get("documents", set()))
 
     for err in cond_errors:
         problems.append(doc.problem(err.message, err.path))
+    if not cond_errors and check_order:
+        # Only once every condition compiled: a condition with an error never holds,
+        # and would make a sound method look as if it could never be chosen.
+        _check_reachable(
+            families, [cm for cm, ok in zip(methods, band_ok, strict=True) if ok], problem
+        )
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise RulePackError(problems)
@@ -482,8 +796,20 @@ def _check_band(m: Method, path: PathKey, problem: Any) -> None:
                 )
 
 
-def _check_sources(pack: RulePack, doc: Document, problem: Any) -> None:
-    doc_ids = {d.id for d in pack.documents}
+def _check_reachable(
+    families: list[tuple[Family, Compiled | None]], methods: list[CompiledMethod], problem: Any
+) -> None:
+    """A family that earlier families always take first; a method no purchase can make
+    eligible (its band holds no possible value and no exception opens it, or its
+    requirement never holds in its family)."""
+    from .analysis import never_apply
+
+    for path, message in never_apply(families, methods):
+        problem(message, path)
+
+
+def _check_sources(pack: RulePack, problem: Any, aside_ids: set[str]) -> None:
+    doc_ids = {d.id for d in pack.documents} | aside_ids
     for path, ref in _walk_sources(pack, ()):
         if ref.document not in doc_ids:
             problem(
@@ -521,7 +847,7 @@ def _code_stamp() -> str:
     # schema, the condition compiler or this module invalidates it.
     here = Path(__file__).resolve().parent
     parts = [__version__, f"{sys.version_info[0]}.{sys.version_info[1]}"]
-    for module in ("packschema.py", "conditions.py", "rules.py"):
+    for module in ("packschema.py", "conditions.py", "rules.py", "analysis.py"):
         try:
             st = (here / module).stat()
             parts.append(f"{st.st_size}-{st.st_mtime_ns}")

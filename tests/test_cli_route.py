@@ -219,3 +219,11 @@ def test_installed_script_table_to_a_pipe_has_no_colour_codes(tmp_path):
     result = run_installed("route", DAY_CARE, cwd=tmp_path)
     assert "\x1b[" not in result.stdout
     assert "Recommendation: Restricted procurement process" in result.stdout
+
+
+def test_contract_types_link_to_their_glossary_entry(cli):
+    table = cli("route", DAY_CARE).stdout
+    assert 'commission glossary "Service Agreement"' in " ".join(table.split())
+    record = cli("route", DAY_CARE, "-f", "markdown").stdout
+    assert 'commission glossary "Service Agreement"' in " ".join(record.split())
+    assert "glossary" not in cli("route", DAY_CARE, "-f", "json").stdout

@@ -18,6 +18,10 @@ COMMANDS: dict[str, str] = {
     "batch": "batch",
     "check": "check",
     "schema": "schema",
+    "new": "new",
+    "spec": "spec",
+    "rules": "rules_cmd",
+    "glossary": "glossary_cmd",
 }
 
 

@@ -6,12 +6,19 @@ import inspect
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from ..decision import Decision
+from ..errors import InputError
 from .common import EXIT_NO, EXIT_OK, rules_option, user_errors, write_output
+
+if TYPE_CHECKING:
+    from ..documents import Document
+    from ..purchase import Purchase
+    from ..rules import Rules
+    from .interview_io import Session
 
 
 class Format(str, Enum):
@@ -27,6 +34,11 @@ Describe the purchase in a YAML or JSON file (FILE, or - for stdin), with
 flags (--annual-value 45k --years 3 --outcomes certain ...), or both: flags
 override the file. Exit 0 when a route is found, 1 when no method is
 eligible, 2 for bad input.
+
+On a terminal, whatever is missing is asked for, one question at a time, and
+only what can still change the answer; the answers can then be saved as a
+purchase file. --no-input forbids questions, and a script (stdin not a
+terminal) is never asked: it gets exit 2 naming each missing field.
 """
 
 
@@ -81,7 +93,6 @@ def route_command(
 ) -> None:
     with user_errors():
         from ..engine import route
-        from ..loading import build_purchase, read_purchase_document
         from ..rules import load_rules
 
         given = {
@@ -89,14 +100,87 @@ def route_command(
             for name, value in fields.items()
             if value is not None
         }
-        if file is None and not given and not sys.stdin.isatty():
+        implicit_stdin = file is None and not given and not sys.stdin.isatty()
+        if implicit_stdin:
             file = "-"  # `cat purchase.yaml | commission route`
-        document = read_purchase_document(file) if file is not None else None
-        purchase = build_purchase(document, given)
-        pack = load_rules(rules)
+        document = _read_document(file, implicit_stdin)
+        # Questions only when someone is there to answer them: stdin and stdout both a
+        # terminal, and not forbidden. A script (stdin not a terminal) never waits.
+        interactive = not no_input and sys.stdin.isatty() and sys.stdout.isatty()
+        session: Session | None = None
+        try:
+            purchase = _build(document, given, "<stdin>" if implicit_stdin else None)
+        except InputError as exc:
+            data = _described(document, given)
+            if not interactive or not _can_interview(data):
+                raise _clearer(exc, document) from None
+            pack = load_rules(rules)  # a bad pack is reported before any question
+            session = _interview(data, pack, document)
+            purchase = session.purchase
+        else:
+            pack = load_rules(rules)
         decision = route(purchase, pack)
         write_output(render(decision, format), output)
+        if session is not None:
+            if output is not None and str(output) != "-":
+                session.term.say(f"The decision is in {output}.")
+            session.offer_to_save()
     raise typer.Exit(EXIT_OK if decision.routed else EXIT_NO)
+
+
+def _read_document(file: str | None, implicit_stdin: bool) -> Document | None:
+    """The purchase description, if any.
+
+    An empty stdin that was not asked for (a script's /dev/null) is no
+    description at all, so the answer names the missing fields instead of
+    saying that stdin is empty.
+    """
+    from ..loading import read_purchase_document
+
+    if file is None:
+        return None
+    try:
+        return read_purchase_document(file)
+    except InputError as exc:
+        if implicit_stdin and [p.message for p in exc.problems] == ["is empty"]:
+            return None
+        raise
+
+
+def _build(
+    document: Document | None, given: dict[str, tuple[Any, str]], source: str | None
+) -> Purchase:
+    from ..loading import build_purchase, validate_purchase
+
+    if document is None and source is not None:
+        return validate_purchase({}, source=source)
+    return build_purchase(document, given)
+
+
+def _described(document: Document | None, given: dict[str, tuple[Any, str]]) -> dict[str, Any]:
+    """What the file and the flags say together (flags win), before validation."""
+    data: dict[str, Any] = dict(document.data) if document is not None else {}
+    data.update({name: value for name, (value, _) in given.items()})
+    return data
+
+
+def _can_interview(data: dict[str, Any]) -> bool:
+    from ..interview import can_interview
+    from ..loading import missing_fields
+
+    return bool(missing_fields(data)) and can_interview(data)
+
+
+def _clearer(exc: InputError, document: Document | None) -> InputError:
+    from ..interview import explain_blanks
+
+    return InputError(explain_blanks(exc.problems, document))
+
+
+def _interview(data: dict[str, Any], pack: Rules, document: Document | None) -> Session:
+    from .interview_io import interview_at_terminal
+
+    return interview_at_terminal(data, pack, source=document.source if document else None)
 
 
 def render(decision: Decision, format: Format) -> str:

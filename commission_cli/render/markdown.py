@@ -1,94 +1,231 @@
 """The decision record: a Markdown document fit to attach to a procurement file.
 
-Written to read well both rendered and as plain text: short two-column tables,
-the long reasons as paragraphs, the steps as a checklist.
+Written to read as well in a text editor or an e-mail as rendered: lines
+wrapped at 80 columns (never where a word would start a Markdown list or
+heading by accident), the summary as a list rather than a wide table, the one
+table (the purchase) padded into columns, the steps and obligations as
+checklists, and what the record rests on (the rule pack's name, version and
+sha256, the tool's version, the date) at the end, with room to sign it off.
 """
 
 from __future__ import annotations
 
+import re
+
 from .._version import __version__
-from ..decision import Decision
-from .text import purchase_rows, today, value_summary
+from ..decision import Candidate, Decision
+from ..purchase import Purchase
+from .text import glossary_note, label, purchase_rows, today, value_summary
+
+WIDTH = 80
+# A word that would start a list, a quotation, a heading, a table row or a
+# rule if a wrapped line began with it.
+_BLOCK_START = re.compile(r"[-+*=_#]+|\d{1,9}[.)]|[>|].*")
+
+
+def wrap(text: str, first: str = "", rest: str | None = None, width: int = WIDTH) -> list[str]:
+    """Lines of at most ``width`` columns where possible, prefixed ``first`` then ``rest``.
+
+    A word that Markdown would read as the start of a block ("- £50,000") is
+    kept on the line before, so wrapping never changes what the text means.
+    """
+    rest = " " * len(first) if rest is None else rest
+    lines: list[str] = []
+    line = first
+    empty = True
+    for word in text.split():
+        candidate = word if empty else f"{line} {word}"
+        if empty:
+            line = first + word
+        elif len(candidate) > width and not _BLOCK_START.fullmatch(word):
+            lines.append(line)
+            line = rest + word
+        else:
+            line = candidate
+        empty = False
+    lines.append(line)
+    return lines
+
+
+def _item(text: str, marker: str = "- ") -> list[str]:
+    return wrap(text, marker, " " * len(marker))
+
+
+def _paragraph(text: str) -> list[str]:
+    return [*wrap(text), ""]
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def table(header: tuple[str, str], rows: list[tuple[str, str]]) -> list[str]:
+    """A two-column table, padded so that the columns line up in plain text too."""
+    cells = [(_cell(a), _cell(b)) for a, b in [header, *rows]]
+    left = max(len(a) for a, _ in cells)
+    right = max(len(b) for _, b in cells)
+    out = [f"| {a.ljust(left)} | {b.ljust(right)} |" for a, b in cells[:1]]
+    out.append(f"| {'-' * left} | {'-' * right} |")
+    out += [f"| {a.ljust(left)} | {b.ljust(right)} |" for a, b in cells[1:]]
+    return out
+
+
 def decision_markdown(decision: Decision) -> str:
     d = decision
-    p = d.purchase
-    lines: list[str] = [f"# Procurement route decision: {p.title}", ""]
-    if d.method is not None:
-        lines += [f"**Recommendation: {d.method.name}** (`{d.method.id}`)", ""]
-    else:
-        lines += [
-            "**No route: no method of the rules is eligible for this purchase.** "
-            "See *Every method considered* for what each one needs.",
+    lines = [f"# Procurement route decision: {d.purchase.title}", ""]
+    lines += _summary(d)
+    lines += _purchase(d.purchase)
+    if d.method is None:
+        lines += _what_would_open(d)
+    lines += _why(d)
+    lines += _contract_types(d)
+    lines += _methods(d)
+    lines += _warnings(d)
+    lines += _steps(d)
+    lines += _obligations(d)
+    lines += _record(d)
+    return "\n".join(lines)
+
+
+def _summary(d: Decision) -> list[str]:
+    if d.method is None:
+        lines = [
+            "**No route: no method of the rules is eligible for this purchase.**",
             "",
+            *_paragraph(
+                "The rules recommend no commissioning method for the purchase as described, "
+                "so there is no route to follow yet. *What would open a route*, below, says "
+                "what each method needs."
+            ),
         ]
-    lines += [
-        "| | |",
-        "|---|---|",
-        f"| Purchase | {_cell(p.title)} |",
-        f"| Value | {value_summary(p)} |",
-        f"| Family | {d.family} |",
-        f"| Method | {_cell(d.method.name) if d.method else 'none (no route)'} |",
-        f"| Resulting agreement | {_cell(d.agreement or '—')} |",
-        f"| Full cost recovery | {_cell(d.full_cost_recovery or '—')} |",
-        f"| Key guiding document | {_cell(d.guiding_document or '—')} |",
-        f"| Exception relied on | {_cell(d.exception.text) if d.exception else 'none'} |",
-        "",
-    ]
-
-    lines += ["## Why", ""]
-    lines += [f"- {r}" for r in d.reasons] + [""]
-
-    lines += ["## Contract types", ""]
-    if d.contract_types:
-        lines += [f"- **{c.name}**: {c.definition}" for c in d.contract_types]
+        facts = [("Method", "none (no route)")]
     else:
-        lines += ["None of the glossary's types of contracting is indicated by the description."]
-    lines.append("")
+        lines = [f"**Recommendation: {d.method.name}**", ""]
+        facts = [
+            ("Method", f"{d.method.name} (`{d.method.id}`)"),
+            ("Resulting agreement", d.agreement or "not given by the rules"),
+            ("Full cost recovery", d.full_cost_recovery or "not given by the rules"),
+            ("Key guiding document", d.guiding_document or "not given by the rules"),
+        ]
+        if d.exception is not None:
+            facts.append(("Exception relied on", d.exception.text))
+    facts += [
+        ("Contract types", ", ".join(c.name for c in d.contract_types) or "none indicated"),
+        ("Family", d.family),
+        ("Value", value_summary(d.purchase)),
+    ]
+    for name, value in facts:
+        lines += _item(f"**{name}:** {value}")
+    return [*lines, ""]
 
-    lines += ["## Every method considered", ""]
-    for c in d.candidates:
-        status = (
-            "chosen"
-            if d.method and c.id == d.method.id
-            else ("eligible" if c.eligible else "not eligible")
+
+def _purchase(p: Purchase) -> list[str]:
+    """What the officer stated (and the values worked out from it); the rest named once."""
+    shown = {"annual_value", "total_value", "years"} | set(p.stated)
+    rows = [
+        (text_label, value)
+        for (text_label, value), name in zip(purchase_rows(p), Purchase.model_fields, strict=True)
+        if name in shown
+    ]
+    lines = ["## The purchase as described", "", *table(("Field", "Value"), rows), ""]
+    unstated = [label(name) for name in Purchase.model_fields if name not in shown]
+    if unstated:
+        lines += _paragraph(
+            f"Not stated: {', '.join(unstated)}. A field that is not stated matches no "
+            "indicator of the rules."
         )
-        lines += [f"### {c.name} ({status}, score {c.score * 100:.0f}%)", "", c.reason, ""]
+    return lines
+
+
+def _what_would_open(d: Decision) -> list[str]:
+    lines = ["## What would open a route", ""]
+    for c in d.candidates:
+        lines += _item(f"**{c.name}:** {_without_status(c.reason)}")
+    return [*lines, ""]
+
+
+def _without_status(reason: str) -> str:
+    text = reason.removeprefix("Not eligible: ")
+    return text[:1].upper() + text[1:]
+
+
+def _why(d: Decision) -> list[str]:
+    heading = "## Why this route" if d.method else "## Why"
+    lines = [heading, ""]
+    for reason in d.reasons:
+        lines += _item(reason)
+    return [*lines, ""]
+
+
+def _contract_types(d: Decision) -> list[str]:
+    lines = ["## Contract types", ""]
+    if not d.contract_types:
+        return [*lines, *_paragraph("The description indicates none of the types of contracting.")]
+    for c in d.contract_types:
+        note = glossary_note(c.id)
+        lines += _item(f"**{c.name}:** {c.definition}" + (f" ({note})" if note else ""))
+    return [*lines, ""]
+
+
+def _methods(d: Decision) -> list[str]:
+    lines = ["## Every method considered", ""]
+    if d.method is not None:
+        lines += _paragraph("Each method of the family, and why it was or was not chosen.")
+    for c in d.candidates:
+        lines += [f"### {c.name}: {_status(d, c)}, score {c.score * 100:.0f}%", ""]
+        lines += _paragraph(c.reason)
         if c.matched:
-            lines.append("- Matched: " + "; ".join(c.matched))
+            lines += _item("Matched: " + "; ".join(c.matched))
         if c.unmatched:
-            lines.append("- Not matched: " + "; ".join(c.unmatched))
+            lines += _item("Not matched: " + "; ".join(c.unmatched))
         if c.matched or c.unmatched:
             lines.append("")
+    return lines
 
-    lines += ["## Warnings", ""]
-    lines += [f"- {w}" for w in d.warnings] if d.warnings else ["None."]
-    lines.append("")
 
-    if d.steps:
-        lines += ["## Steps", ""]
-        lines += [f"- [ ] {i}. {s}" for i, s in enumerate(d.steps, 1)] + [""]
-    if d.obligations:
-        lines += ["## Obligations", ""]
-        for o in d.obligations:
-            lines += [f"- [ ] {o.text}", f"  Source: {o.source}"]
-        lines.append("")
+def _status(d: Decision, c: Candidate) -> str:
+    if d.method is not None and c.id == d.method.id:
+        return "chosen"
+    return "eligible, not chosen" if c.eligible else "not eligible"
 
-    lines += ["## The purchase as described", "", "| Field | Value |", "|---|---|"]
-    lines += [f"| {name} | {_cell(value)} |" for name, value in purchase_rows(p)]
-    lines += [
-        "",
-        "## Record",
-        "",
-        f"- Rule pack: {d.rules.name}, version {d.rules.version}",
-        f"- Rule pack sha256: `{d.rules.sha256}`",
-        f"- Tool: commission {__version__}",
-        f"- Date: {today()}",
-        "",
-    ]
-    return "\n".join(lines)
+
+def _warnings(d: Decision) -> list[str]:
+    lines = ["## Warnings", ""]
+    if not d.warnings:
+        return [*lines, "None.", ""]
+    for warning in d.warnings:
+        lines += _item(warning)
+    return [*lines, ""]
+
+
+def _steps(d: Decision) -> list[str]:
+    if not d.steps:
+        return []
+    lines = ["## Steps", ""]
+    for i, step in enumerate(d.steps, 1):
+        lines += wrap(f"{i}. {step}", "- [ ] ", "      ")
+    return [*lines, ""]
+
+
+def _obligations(d: Decision) -> list[str]:
+    if not d.obligations:
+        return []
+    lines = ["## Obligations", ""]
+    for o in d.obligations:
+        lines += wrap(o.text, "- [ ] ", "      ")
+        lines += wrap(f"Source: {o.source}", "  - ", "    ")
+    return [*lines, ""]
+
+
+def _record(d: Decision) -> list[str]:
+    lines = ["## Record", ""]
+    for item in (
+        f"Rule pack: {d.rules.name}, version {d.rules.version}",
+        f"Rule pack sha256: `{d.rules.sha256}`",
+        f"Tool: commission {__version__}",
+        f"Date: {today()}",
+        "Prepared by: ____________________",
+        "Approved by: ____________________",
+    ):
+        lines += _item(item)
+    return [*lines, ""]

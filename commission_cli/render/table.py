@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..decision import Decision
-from .text import today, value_summary
+from .text import glossary_note, today, value_summary
 
 
 def _bullets(console: Console, heading: str, items: list[Text | str], marker: str = "•") -> None:
@@ -27,6 +27,14 @@ def _bullets(console: Console, heading: str, items: list[Text | str], marker: st
     console.print(Text(heading, style="bold"))
     console.print(grid)
     console.print()
+
+
+def _contract_type(id: str, name: str, definition: str) -> Text:
+    item = Text.assemble((name, "bold"), f": {definition}")
+    note = glossary_note(id)
+    if note:
+        item.append("\n" + note.replace("`", ""), style="dim")
+    return item
 
 
 def print_decision(decision: Decision, file: TextIO | None = None) -> None:
@@ -63,7 +71,7 @@ def print_decision(decision: Decision, file: TextIO | None = None) -> None:
         _bullets(
             console,
             "Contract types",
-            [Text.assemble((c.name, "bold"), f": {c.definition}") for c in d.contract_types],
+            [_contract_type(c.id, c.name, c.definition) for c in d.contract_types],
         )
     _bullets(console, "Why", list(d.reasons))
 

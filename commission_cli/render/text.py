@@ -63,3 +63,13 @@ def today() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     stamp = float(epoch) if epoch and epoch.isdigit() else time.time()
     return time.strftime("%Y-%m-%d", time.gmtime(stamp))
+
+
+def glossary_note(contract_type_id: str) -> str | None:
+    """Where a contract type's definition comes from, and how to look it up."""
+    from ..glossary import entry_for_contract_type, load_glossary
+
+    entry = entry_for_contract_type(contract_type_id)
+    if entry is None:
+        return None
+    return f'{load_glossary().cite(entry)}; see `commission glossary "{entry.term}"`'
