@@ -13,10 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from json.encoder import encode_basestring
 from operator import itemgetter
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Generic, TypeVar
 
 from ..batch import RowError
 from ..decision import Decision, Verdict
@@ -36,6 +37,7 @@ CSV_COLUMNS = (
     "error",
 )
 _LIMIT = 1024
+T = TypeVar("T")
 _SPECIAL = ("title", "annual_value", "total_value", "years")
 _DISCRETE = tuple(f for f in Purchase.model_fields if f not in _SPECIAL)
 _take_discrete = itemgetter(*_DISCRETE)
@@ -46,15 +48,15 @@ def _json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False).encode()
 
 
-class _ByIdentity:
+class _ByIdentity(Generic[T]):
     """Bytes remembered per object. Keyed by id, with the object kept alongside so
     that an id is never mistaken for a new object's while its entry stands."""
 
     def __init__(self, limit: int = _LIMIT) -> None:
-        self.entries: dict[int, tuple[Any, bytes]] = {}
+        self.entries: dict[int, tuple[Any, T]] = {}
         self.limit = limit
 
-    def get(self, obj: Any, build: Any) -> bytes:
+    def get(self, obj: Any, build: Callable[[Any], T]) -> T:
         entry = self.entries.get(id(obj))
         if entry is None or entry[0] is not obj:
             if len(self.entries) >= self.limit:
@@ -67,18 +69,16 @@ class _ByIdentity:
 class JsonlWriter:
     def __init__(self, out: BinaryIO) -> None:
         self.out = out
-        self.parts = _ByIdentity()
-        # Whole tails for the verdicts met most lately (a few MB at most), in front of
-        # the assembly from parts that serves the rest.
-        self.tails = _ByIdentity(limit=256)
-        self.heads: dict[tuple[Any, ...], bytes] = {}
+        self.parts: _ByIdentity[bytes] = _ByIdentity()
+        # A few kilobytes per choice: fewer of these than of the small parts.
+        self.choices: _ByIdentity[tuple[bytes, bytes, bytes]] = _ByIdentity(limit=512)
         self.warnings: dict[tuple[str, ...], bytes] = {}
         self.fragments: dict[tuple[Any, ...], bytes] = {}
 
     def decision(self, row: int, decision: Decision) -> None:
         self.out.write(
             b'{"row": %d, "purchase": %s, %s}\n'
-            % (row, self.purchase(decision.values), self.tails.get(decision.verdict, self.tail))
+            % (row, self.purchase(decision.values), self.tail(decision.verdict))
         )
 
     def purchase(self, values: dict[str, Any]) -> bytes:
@@ -98,35 +98,14 @@ class JsonlWriter:
         )
 
     def tail(self, v: Verdict) -> bytes:
-        """Every key but the purchase, as json.dumps writes them, from remembered parts."""
-        head_key = (
-            v.family,
-            v.method,
-            v.agreement,
-            v.full_cost_recovery,
-            v.guiding_document,
-            v.exception,
-            v.rules,
-        )
-        head = self.heads.get(head_key)
-        if head is None:
-            full = v.as_dict()
-            head = _json(
-                {
-                    k: full[k]
-                    for k in (
-                        "family",
-                        "method",
-                        "agreement",
-                        "full_cost_recovery",
-                        "guiding_document",
-                        "exception",
-                    )
-                }
-            )[1:-1]
-            if len(self.heads) >= _LIMIT:
-                self.heads.clear()
-            self.heads[head_key] = head
+        """Every key but the purchase, as json.dumps writes them, from remembered parts.
+
+        The engine shares the parts of a verdict between verdicts: everything that
+        follows from the choice of method (family, method, results, exception,
+        candidates, steps, reasons) comes with one candidates tuple, so it is
+        written once per choice; contract types and obligations likewise.
+        """
+        head, middle, reasons = self.choices.get(v.candidates, lambda _: _choice_parts(v))
         warnings = self.warnings.get(v.warnings)
         if warnings is None:
             warnings = _json(list(v.warnings))
@@ -134,16 +113,21 @@ class JsonlWriter:
                 self.warnings.clear()
             self.warnings[v.warnings] = warnings
         get = self.parts.get
-        return b", ".join(
+        return b"".join(
             (
                 head,
-                b'"contract_types": ' + get(v.contract_types, _contract_types),
-                b'"candidates": ' + get(v.candidates, _candidates),
-                b'"steps": ' + get(v.steps, _json_list),
-                b'"obligations": ' + get(v.obligations, _obligations),
-                b'"warnings": ' + warnings,
-                b'"reasons": ' + get(v.reasons, _json_list),
-                b'"rules": ' + get(v.rules, _rules),
+                b', "contract_types": ',
+                get(v.contract_types, _contract_types),
+                b", ",
+                middle,
+                b', "obligations": ',
+                get(v.obligations, _obligations),
+                b', "warnings": ',
+                warnings,
+                b', "reasons": ',
+                reasons,
+                b', "rules": ',
+                get(v.rules, _rules),
             )
         )
 
@@ -151,6 +135,27 @@ class JsonlWriter:
         self.out.write(
             json.dumps(error_object(error), ensure_ascii=False, default=str).encode() + b"\n"
         )
+
+
+def _choice_parts(v: Verdict) -> tuple[bytes, bytes, bytes]:
+    """What follows from the choice of method: the keys before contract_types, the
+    candidates and steps, and the reasons."""
+    full = v.as_dict()
+    head = _json(
+        {
+            k: full[k]
+            for k in (
+                "family",
+                "method",
+                "agreement",
+                "full_cost_recovery",
+                "guiding_document",
+                "exception",
+            )
+        }
+    )[1:-1]
+    middle = _json({"candidates": full["candidates"], "steps": full["steps"]})[1:-1]
+    return head, middle, _json(full["reasons"])
 
 
 def _number(value: Decimal) -> bytes:
@@ -207,7 +212,7 @@ def error_object(error: RowError) -> dict[str, Any]:
 class CsvWriter:
     def __init__(self, out: BinaryIO) -> None:
         self.out = out
-        self.tails = _ByIdentity(limit=4096)  # half a kilobyte each at most
+        self.tails: _ByIdentity[bytes] = _ByIdentity()  # under a kilobyte each
         self.out.write(_csv_line(CSV_COLUMNS))
 
     def decision(self, row: int, decision: Decision) -> None:
