@@ -50,7 +50,8 @@ class RowError:
 
     @property
     def message(self) -> str:
-        return "; ".join(f"{p.field}: {p.message}" if p.field else p.message for p in self.problems)
+        """Every problem, field and message, on one line (no file or line: the row says)."""
+        return "; ".join(str(Problem(p.message, field=p.field)) for p in self.problems)
 
 
 def route_many(

@@ -191,8 +191,24 @@ def parse(text: str, source: str, *, limits: Limits = PURCHASE_LIMITS) -> Docume
                 column=mark.column + 1 if mark else None,
             )
         )
+    except yaml.reader.ReaderError as exc:
+        # A character YAML does not allow (a control character, mostly): say which, where.
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        builder.problems.append(
+            Problem(
+                f"not valid YAML or JSON: the character U+{ord(char):04X} is not allowed here "
+                "(a control character?); remove it",
+                source=source,
+                line=line,
+                column=column,
+            )
+        )
     except yaml.YAMLError as exc:
-        builder.problems.append(Problem(f"not valid YAML or JSON: {exc}", source=source))
+        message = " ".join(str(exc).split())
+        builder.problems.append(Problem(f"not valid YAML or JSON: {message}", source=source))
     except _Stop:
         pass
     finally:
@@ -326,7 +342,7 @@ class _Builder:
             frame.pending_key = key
         frame.expecting_key = False
 
-    def _scalar(self, event: Any) -> Any:
+    def _scalar(self, event: Any, path: PathKey = ()) -> Any:
         yaml = self.yaml
         tag = event.tag
         if tag is None or tag == "!":
@@ -344,8 +360,26 @@ class _Builder:
         name = tag.rsplit(":", 1)[-1]
         try:
             return getattr(self.constructor, f"construct_yaml_{name}")(node)
-        except (ValueError, yaml.YAMLError) as exc:
-            self._fail(f"cannot read {event.value[:40]!r} as {name}: {exc}", event.start_mark)
+        except (ValueError, yaml.YAMLError):
+            shown = event.value if len(event.value) <= 24 else event.value[:20] + "..."
+            what = {"int": "a whole number", "float": "a number", "timestamp": "a date"}.get(
+                name, name
+            )
+            detail = (
+                f" ({len(event.value):,} digits is too long)"
+                if name == "int" and len(event.value) > 1000
+                else ""
+            )
+            self.problems.append(
+                Problem(
+                    f"{shown!r} cannot be read as {what}{detail}",
+                    field=dotted(path) or None,
+                    source=self.source,
+                    line=event.start_mark.line + 1,
+                    column=event.start_mark.column + 1,
+                )
+            )
+            raise _Stop from None
 
     # -- events ------------------------------------------------------------------
     def feed(self, event: Any) -> None:
@@ -391,7 +425,7 @@ class _Builder:
 
         if isinstance(event, yaml.ScalarEvent):
             self._count(1, event.start_mark)
-            value = self._scalar(event)
+            value = self._scalar(event, path)
             if event.anchor is not None:
                 self.anchors[event.anchor] = (value, 1)
             self._place(value, 1, event.start_mark, path)

@@ -174,14 +174,14 @@ def _parts(rules: Rules) -> _Parts:
     return parts
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(eq=False, repr=False)
 class _FamilyPart:
     family: Family
     reason: str
     serial: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(eq=False, repr=False)
 class _Choice:
     family: str
     chosen: Assessment | None
@@ -195,14 +195,14 @@ class _Choice:
     serial: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(eq=False, repr=False)
 class _Contracts:
     refs: tuple[ContractTypeRef, ...]
     warnings: tuple[str, ...]
     serial: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(eq=False, repr=False)
 class _Texts:
     texts: tuple[Any, ...]
     serial: int

@@ -27,8 +27,14 @@ class Problem:
 
     def __str__(self) -> str:
         prefix = self.where()
-        subject = f"{self.field}: " if self.field else ""
-        return f"{prefix}: {subject}{self.message}" if prefix else f"{subject}{self.message}"
+        field = self.field
+        if field is not None and not field.isprintable():
+            field = repr(field)  # a key with control characters in it, shown escaped
+        subject = f"{field}: " if field else ""
+        text = f"{prefix}: {subject}{self.message}" if prefix else f"{subject}{self.message}"
+        # One line per problem, always: a message quoting a value with a line break in it
+        # must not look like two problems.
+        return " ".join(text.splitlines())
 
 
 class CommissionError(Exception):

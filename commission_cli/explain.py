@@ -21,7 +21,7 @@ BASIS_WORDS = {"per_annum": "a year", "whole_life": "over the whole life"}
 BASIS_VALUE = {"per_annum": "annual value", "whole_life": "whole-life value"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(eq=False, repr=False)
 class Assessment:
     """How one method fares against one purchase (shared by purchases alike in what it reads)."""
 

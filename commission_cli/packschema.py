@@ -24,7 +24,7 @@ Condition = dict[str, Any]
 """A test on the purchase, e.g. ``{outcomes: certain}``; see ``conditions.py``."""
 
 
-@dataclass
+@dataclass(repr=False)
 class SourceRef:
     """Where a rule comes from: a document of the pack, a section of it, its own words."""
 
@@ -34,7 +34,7 @@ class SourceRef:
     text: str
 
 
-@dataclass
+@dataclass(repr=False)
 class Quoted:
     """A value taken word for word from the source, with a note where it is interpreted."""
 
@@ -43,7 +43,7 @@ class Quoted:
     note: str | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class DocumentInfo:
     __pydantic_config__ = _FORBID
     id: str
@@ -52,7 +52,7 @@ class DocumentInfo:
     note: str | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class PackInfo:
     __pydantic_config__ = _FORBID
     id: str
@@ -65,7 +65,7 @@ class PackInfo:
     note: str | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class Family:
     """Purchasing (contracts) or funding (grants): the first whose ``when`` holds applies."""
 
@@ -78,14 +78,14 @@ class Family:
     note: str | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class Bound:
     __pydantic_config__ = _FORBID
     amount: Decimal
     inclusive: bool
 
 
-@dataclass
+@dataclass(repr=False)
 class Range:
     """One value range of a band, on one basis; a band holds a value when any range does."""
 
@@ -100,7 +100,7 @@ class Range:
     note: str | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class Band:
     __pydantic_config__ = _FORBID
     text: str  # the guide's "Guide amount", word for word
@@ -108,7 +108,7 @@ class Band:
     note: str | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class Indicator:
     """One of "most applicable when any of the following apply"."""
 
@@ -118,7 +118,7 @@ class Indicator:
     note: str | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class ExceptionRule:
     """Opens a method outside its band, on one side only ("for lower amounts")."""
 
@@ -131,7 +131,7 @@ class ExceptionRule:
     note: str | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class Requirement:
     """A gate that must hold whatever the value (grant-in-aid: core costs of a strategic body)."""
 
@@ -142,7 +142,7 @@ class Requirement:
     note: str | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class Method:
     __pydantic_config__ = _FORBID
     id: str
@@ -160,7 +160,7 @@ class Method:
     note: str | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class ContractType:
     __pydantic_config__ = _FORBID
     id: str
@@ -171,7 +171,7 @@ class ContractType:
     note: str | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class Conflict:
     __pydantic_config__ = _FORBID
     between: list[str]
@@ -179,7 +179,7 @@ class Conflict:
     note: str | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class StepList:
     __pydantic_config__ = _FORBID
     id: str
@@ -188,7 +188,7 @@ class StepList:
     note: str | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class Obligation:
     __pydantic_config__ = _FORBID
     id: str
@@ -198,7 +198,7 @@ class Obligation:
     note: str | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class NearThreshold:
     __pydantic_config__ = _FORBID
     margin: Decimal
@@ -207,7 +207,7 @@ class NearThreshold:
     note: str | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class NotStated:
     __pydantic_config__ = _FORBID
     field: str
@@ -215,14 +215,14 @@ class NotStated:
     note: str | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class Warnings:
     __pydantic_config__ = _FORBID
     near_threshold: NearThreshold | None = None
     not_stated: list[NotStated] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(repr=False)
 class Choice:
     """How the engine picks among eligible methods; stated so a reader need not guess."""
 
@@ -231,7 +231,7 @@ class Choice:
     note: str | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class RulePack:
     __pydantic_config__ = _FORBID
     pack: PackInfo

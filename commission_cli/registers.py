@@ -209,9 +209,9 @@ def _csv_rows(reader: Any, register: Register) -> Iterator[Any]:
                 return  # the decoder cannot find its feet again
             last = reader.line_num
             continue
-        if not row or (len(row) == 1 and not row[0].strip()):
+        if not row:
             last = reader.line_num
-            continue  # a blank line is not a row
+            continue  # an empty line is not a row (anything else is, if only an error row)
         register.line = last + 1
         last = reader.line_num
         yield row

@@ -72,6 +72,13 @@ def user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         say("interrupted: nothing was written")
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    except OSError as exc:
+        # A full disk, a read-only place, a device that refuses: the machine's trouble,
+        # not a fault of the tool and not something a traceback would help with.
+        _silence_stdout()
+        where = f"{exc.filename}: " if exc.filename else ""
+        say(f"error: {where}cannot write: {exc.strerror or exc}; the output is incomplete")
+        raise typer.Exit(EXIT_INPUT) from None
     except Exception as exc:
         if os.environ.get("COMMISSION_DEBUG"):
             raise

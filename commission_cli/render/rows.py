@@ -10,8 +10,6 @@ whole object for every row. Every cache is bounded, so memory stays flat.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable
 from decimal import Decimal
@@ -45,7 +43,16 @@ _NEEDS_QUOTES = frozenset(',"\r\n')
 
 
 def _json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False).encode()
+    return one_line(json.dumps(value, ensure_ascii=False)).encode()
+
+
+_LINE_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def one_line(text: str) -> str:
+    """JSON text with the characters some readers take for line breaks escaped (json
+    leaves U+0085, U+2028 and U+2029 as they are), so one JSON Lines row stays one line."""
+    return text.translate(_LINE_BREAKS) if not text.isascii() else text
 
 
 class _ByIdentity(Generic[T]):
@@ -90,7 +97,7 @@ class JsonlWriter:
                 self.fragments.clear()
             self.fragments[discrete] = fragment
         return b'{"title": %s, "annual_value": %s, "total_value": %s, "years": %s, %s}' % (
-            encode_basestring(values["title"]).encode(),
+            one_line(encode_basestring(values["title"])).encode(),
             _number(values["annual_value"]),
             _number(values["total_value"]),
             _number(values["years"]),
@@ -133,7 +140,8 @@ class JsonlWriter:
 
     def error(self, error: RowError) -> None:
         self.out.write(
-            json.dumps(error_object(error), ensure_ascii=False, default=str).encode() + b"\n"
+            one_line(json.dumps(error_object(error), ensure_ascii=False, default=str)).encode()
+            + b"\n"
         )
 
 
@@ -216,9 +224,7 @@ class CsvWriter:
         self.out.write(_csv_line(CSV_COLUMNS))
 
     def decision(self, row: int, decision: Decision) -> None:
-        title = decision.values["title"]
-        if not _NEEDS_QUOTES.isdisjoint(title):
-            title = '"' + title.replace('"', '""') + '"'
+        title = _csv_cell(decision.values["title"])
         self.out.write(
             b"%d,%s,%s\n" % (row, title.encode(), self.tails.get(decision.verdict, _csv_tail))
         )
@@ -245,9 +251,15 @@ class CsvWriter:
 
 
 def _csv_line(cells: Any) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(cells)
-    return buffer.getvalue().encode()
+    """One CSV line: a cell with a comma, a quote or a line break in it is quoted (a
+    lone carriage return too, which the csv module leaves bare when lines end in \\n)."""
+    return (",".join(_csv_cell(str(c)) for c in cells) + "\n").encode()
+
+
+def _csv_cell(text: str) -> str:
+    if _NEEDS_QUOTES.isdisjoint(text):
+        return text
+    return '"' + text.replace('"', '""') + '"'
 
 
 def _csv_tail(v: Verdict) -> bytes:
