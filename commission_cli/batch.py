@@ -30,14 +30,14 @@ from .purchase import MAX_TITLE, MAX_YEARS, Purchase, derive_values, field_names
 from .registers import UnreadableRow
 from .rules import Rules
 
-_CACHE_LIMIT = 1024  # entries per cache: bounded, so memory stays flat on any register
+_CACHE_LIMIT = 512  # entries per cache: bounded, so memory stays flat on any register
 _ONE = Decimal(1)
 _SPECIAL = ("title", "annual_value", "total_value", "years")
 _UNSEEN, _BAD, _BLANK = object(), object(), object()
 _AMOUNTS = ("annual_value", "total_value", "years")
 # annual, total, years, and which of annual, total, years were given (bits 0, 1, 2)
 _Amounts = tuple[Decimal, Decimal, Decimal, int]
-_VERDICTS_LIMIT = 8192  # verdicts remembered by entries, all together
+_VERDICTS_LIMIT = 4096  # verdicts remembered by entries, all together
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,8 +65,8 @@ _PENNY = Decimal("0.01")
 # Bounds on what is remembered per rule pack: whole verdicts, and each kind of part.
 # Large enough for the variety of a real register, small enough (a few MB) that a
 # million rows take no more memory than ten thousand.
-_WHOLE_LIMIT = 2048
-_PART_LIMIT = 2048
+_WHOLE_LIMIT = 1024
+_PART_LIMIT = 1024
 T = TypeVar("T")
 
 

@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 
 DEFAULT_PACK = "wolverhampton"
 _PACK_SUFFIXES = (".yaml", ".yml")
-_MEMO_LIMIT = 1024
 
 
 @dataclass
@@ -102,9 +101,6 @@ class Rules:
             if m.spec.id == method_id:
                 return m
         raise KeyError(method_id)
-
-    def methods_of(self, family_id: str) -> list[CompiledMethod]:
-        return [m for m in self.methods if m.spec.family == family_id]
 
     def cite(self, source: SourceRef) -> str:
         """A citation a reader can check: document, section and the words quoted."""

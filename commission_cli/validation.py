@@ -8,6 +8,7 @@ where it is, what was wrong and what would be right.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -37,11 +38,11 @@ def describe_error(error: Mapping[str, Any], known_fields: Iterable[str] = ()) -
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return f"must be a whole number (got {_short(value)})"
     if kind in ("greater_than", "greater_than_equal"):
-        limit = ctx.get("gt", ctx.get("ge"))
+        limit = _number(ctx.get("gt", ctx.get("ge")))
         word = "greater than" if kind == "greater_than" else "at least"
         return f"must be {word} {limit} (got {_short(value)})"
     if kind in ("less_than", "less_than_equal"):
-        limit = ctx.get("lt", ctx.get("le"))
+        limit = _number(ctx.get("lt", ctx.get("le")))
         word = "less than" if kind == "less_than" else "at most"
         return f"must be {word} {limit} (got {_short(value)})"
     if kind == "string_too_short":
@@ -65,6 +66,13 @@ def describe_error(error: Mapping[str, Any], known_fields: Iterable[str] = ()) -
         return str(error["msg"]).removeprefix("Assertion failed, ")
     # Our own PydanticCustomErrors carry a message written for people already.
     return str(error["msg"])
+
+
+def _number(limit: Any) -> str:
+    """A limit as a person writes it: 100, not Decimal('100')."""
+    text = str(limit)
+    match = re.fullmatch(r"Decimal\('(.*)'\)", text)
+    return match.group(1) if match else text
 
 
 def _short(value: Any) -> str:

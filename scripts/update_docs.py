@@ -53,8 +53,41 @@ def render(text: str) -> str:
     return BLOCK.sub(lambda m: m.group(1) + run(m.group("cmd")) + m.group(5), text)
 
 
+CLI_REFERENCE = ROOT / "docs" / "cli.md"
+
+
+def commands() -> list[str]:
+    """Every command line a user can ask --help of, from the registry itself."""
+    sys.path.insert(0, str(ROOT))
+    from commission_cli.cli import COMMANDS
+
+    out = []
+    for name in COMMANDS:
+        if name == "rules":
+            out += ["rules check", "rules show", "rules init"]
+        else:
+            out.append(name)
+    return out
+
+
+def cli_reference() -> str:
+    parts = [
+        "# Command reference",
+        "",
+        "Generated from each command's `--help` by `python scripts/update_docs.py`;",
+        "`tests/test_docs.py` fails when it is out of date or a command has no help.",
+        "",
+    ]
+    for command in ["", *commands()]:
+        title = f"commission {command}".strip()
+        parts += [f"## {title}", "", "```text", run(f"{title} --help").rstrip(), "```", ""]
+    return "\n".join(parts)
+
+
 def main() -> None:
     README.write_text(render(README.read_text(encoding="utf-8")), encoding="utf-8")
+    CLI_REFERENCE.parent.mkdir(exist_ok=True)
+    CLI_REFERENCE.write_text(cli_reference(), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -44,3 +44,17 @@ def test_readme_python_examples_run(capsys):
         exec(compile(block, "README.md", "exec"), {})
     out = capsys.readouterr().out
     assert out.startswith("restricted\nContract\n")
+
+
+def test_cli_reference_is_current_and_every_command_has_help():
+    docs = _docs_module()
+    reference = docs.cli_reference()
+    assert docs.CLI_REFERENCE.read_text(encoding="utf-8") == reference, (
+        "docs/cli.md is stale: run python scripts/update_docs.py"
+    )
+    for command in docs.commands():
+        section = reference.split(f"## commission {command}\n", 1)[1].split("\n## ", 1)[0]
+        assert "Usage:" in section
+        # A first line of help beyond the usage line: a command a person can understand.
+        words = [w for w in section.split("Usage:", 1)[1].splitlines()[2:6] if w.strip(" │╭─")]
+        assert words, f"commission {command} has no help text"

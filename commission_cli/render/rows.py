@@ -34,7 +34,7 @@ CSV_COLUMNS = (
     "warnings",
     "error",
 )
-_LIMIT = 1024
+_LIMIT = 512
 T = TypeVar("T")
 _SPECIAL = ("title", "annual_value", "total_value", "years")
 _DISCRETE = tuple(f for f in Purchase.model_fields if f not in _SPECIAL)
@@ -78,7 +78,7 @@ class JsonlWriter:
         self.out = out
         self.parts: _ByIdentity[bytes] = _ByIdentity()
         # A few kilobytes per choice: fewer of these than of the small parts.
-        self.choices: _ByIdentity[tuple[bytes, bytes, bytes]] = _ByIdentity(limit=512)
+        self.choices: _ByIdentity[tuple[bytes, bytes, bytes]] = _ByIdentity(limit=256)
         self.warnings: dict[tuple[str, ...], bytes] = {}
         self.fragments: dict[tuple[Any, ...], bytes] = {}
 

@@ -1,0 +1,93 @@
+"""Faults a real run meets: a rule pack that changes between runs, a full disk, a
+cache that has gone bad. Each ends cleanly, and nothing is silently wrong."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import EXAMPLES, ROOT, as_json, installed_script, run_installed
+
+DAY_CARE = str(EXAMPLES / "day-care-restricted.yaml")
+PACK = (ROOT / "rules" / "wolverhampton.yaml").read_text(encoding="utf-8")
+
+
+def test_a_rule_pack_that_changes_between_runs_is_reported_by_its_sha256(tmp_path):
+    pack = tmp_path / "ours.yaml"
+    pack.write_text(PACK, encoding="utf-8")
+    first = as_json(run_installed("route", DAY_CARE, "-f", "json", "--rules", str(pack)).stdout)
+    # The authority raises the restricted band's floor: the same purchase changes route.
+    pack.write_text(
+        PACK.replace(
+            "lower: {amount: 30000, inclusive: true}", "lower: {amount: 46000, inclusive: true}", 1
+        ),
+        encoding="utf-8",
+    )
+    second = as_json(run_installed("route", DAY_CARE, "-f", "json", "--rules", str(pack)).stdout)
+    assert first["rules"]["sha256"] != second["rules"]["sha256"]
+    assert first["method"]["id"] == "restricted"
+    assert second["method"]["id"] != "restricted"  # the edit took effect: no stale cache
+
+
+def test_a_damaged_cache_is_ignored_and_the_pack_validated_afresh(tmp_path):
+    cache = tmp_path / "cache"
+    env = {"COMMISSION_CACHE_DIR": str(cache)}
+    assert run_installed("route", DAY_CARE, "-f", "json", env=env).returncode == 0
+    (entry,) = cache.glob("pack-*.pickle")
+    entry.write_bytes(b"not a pickle at all")
+    result = run_installed("route", DAY_CARE, "-f", "json", env=env)
+    assert result.returncode == 0 and result.stderr == ""
+    assert as_json(result.stdout)["method"]["id"] == "restricted"
+
+
+def test_an_unwritable_cache_directory_does_not_stop_routing(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = run_installed(
+        "route", DAY_CARE, "-f", "json", env={"COMMISSION_CACHE_DIR": str(blocker / "cache")}
+    )
+    assert result.returncode == 0 and result.stderr == ""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+def test_a_full_disk_on_stdout_is_one_line_and_exit_2():
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [installed_script(), "route", DAY_CARE, "-f", "json"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        "error: cannot write: No space left on device; the output is incomplete"
+    )
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+def test_a_full_disk_during_a_batch_is_one_line_and_exit_2():
+    proc = subprocess.run(
+        [installed_script(), "batch", str(EXAMPLES / "register.csv"), "-q", "-o", "/dev/full"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2 and "No space left on device" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_record_written_to_a_missing_directory_leaves_nothing(tmp_path):
+    target = tmp_path / "missing" / "record.md"
+    result = run_installed("route", DAY_CARE, "-f", "markdown", "-o", str(target))
+    assert result.returncode == 2 and "cannot write" in result.stderr
+    assert not target.parent.exists()
+
+
+def test_json_output_is_unchanged_by_the_cache(tmp_path):
+    cold = run_installed("route", DAY_CARE, "-f", "json", env={"COMMISSION_NO_CACHE": "1"}).stdout
+    warm = run_installed("route", DAY_CARE, "-f", "json").stdout
+    assert json.loads(cold) == json.loads(warm)
