@@ -98,24 +98,10 @@ class Verdict:
             "exception": None
             if self.exception is None
             else {"id": self.exception.id, "text": self.exception.text},
-            "contract_types": [
-                {"id": c.id, "name": c.name, "definition": c.definition}
-                for c in self.contract_types
-            ],
-            "candidates": [
-                {
-                    "id": c.id,
-                    "name": c.name,
-                    "eligible": c.eligible,
-                    "score": c.score,
-                    "matched": list(c.matched),
-                    "unmatched": list(c.unmatched),
-                    "reason": c.reason,
-                }
-                for c in self.candidates
-            ],
+            "contract_types": [contract_type_dict(c) for c in self.contract_types],
+            "candidates": [candidate_dict(c) for c in self.candidates],
             "steps": list(self.steps),
-            "obligations": [{"text": o.text, "source": o.source} for o in self.obligations],
+            "obligations": [obligation_dict(o) for o in self.obligations],
             "warnings": list(self.warnings),
             "reasons": list(self.reasons),
             "rules": {
@@ -244,3 +230,23 @@ class Decision:
 
     def to_json(self, *, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+def contract_type_dict(c: ContractTypeRef) -> dict[str, Any]:
+    return {"id": c.id, "name": c.name, "definition": c.definition}
+
+
+def candidate_dict(c: Candidate) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "name": c.name,
+        "eligible": c.eligible,
+        "score": c.score,
+        "matched": list(c.matched),
+        "unmatched": list(c.unmatched),
+        "reason": c.reason,
+    }
+
+
+def obligation_dict(o: ObligationRef) -> dict[str, Any]:
+    return {"text": o.text, "source": o.source}

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from commission_cli import Purchase, load_rules, route
 from commission_cli.batch import route_many
 from commission_cli.engine import decide
+from commission_cli.purchase import field_names
 from commission_cli.schemas import decision_schema
 
 from .test_oracle import purchases
@@ -145,31 +146,7 @@ def test_flags_and_a_file_give_the_same_decision(p):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(purchases(), min_size=1, max_size=30))
 def test_a_batch_of_n_rows_gives_the_same_decisions_as_n_routes(ps):
-    fields = [
-        "title",
-        "annual_value",
-        "total_value",
-        "years",
-        "outcomes",
-        "providers",
-        "service",
-        "sector",
-        "eu_exempt",
-        "external_guidance",
-        "timescale",
-        "overlaps_vcs_activity",
-        "core_costs",
-        "strategic_organisation",
-        "resources_panel_approved",
-        "redevelopment_costs",
-        "for_individual",
-        "guaranteed_volume",
-        "call_off",
-        "provider",
-        "partners",
-        "direct_payment",
-        "gp_led",
-    ]
+    fields = list(field_names())
     cells = [[_as_text(p).get(f, "") for f in fields] for p in ps]
     batch = list(route_many(cells, RULES, fields=fields))
     assert len(batch) == len(ps)

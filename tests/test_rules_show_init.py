@@ -151,7 +151,7 @@ def test_init_never_overwrites(cli, initialised):
 def test_init_into_a_missing_directory_is_an_input_error(cli, tmp_path):
     result = cli("rules", "init", str(tmp_path / "no" / "such" / "dir" / "pack.yaml"))
     assert result.exit_code == 2
-    assert "cannot write here" in result.stderr
+    assert "cannot write: No such file or directory" in result.stderr
     assert "Traceback" not in result.stderr
 
 

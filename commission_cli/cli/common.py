@@ -164,20 +164,56 @@ def output_stream(path: Path | None) -> Iterator[TextIO]:
 
 
 def write_file_atomically(path: Path, text: str) -> None:
-    directory = path.parent if str(path.parent) else Path(".")
+    """Write a whole file, replacing one that is there (see :func:`write_file`)."""
+    write_file(path, text, replace=True)
+
+
+def write_file(
+    path: Path,
+    text: str,
+    *,
+    replace: bool = False,
+    exists: str = "already exists; choose another name, or add --force to replace it",
+) -> None:
+    """Write a file whole or not at all; without ``replace``, never over a file that is
+    there (``exists`` says what to do instead).
+
+    The text goes to a hidden temporary file beside the target first. It is then
+    renamed over the target (``replace``) or linked into place, which fails if the
+    name exists, so that a file that appears meanwhile is not overwritten either.
+    """
     if path.is_dir():
         raise InputError([Problem("is a directory; give a file name to write", source=str(path))])
+    if not replace and (path.exists() or path.is_symlink()):
+        raise InputError([Problem(exists, source=str(path))])
+    directory = path.parent if str(path.parent) else Path(".")
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".part")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text if text.endswith("\n") else text + "\n")
-        os.replace(tmp, path)
-        tmp = None
+        if replace:
+            os.replace(tmp, path)
+        else:
+            _link_into_place(tmp, path)
+    except FileExistsError:
+        raise InputError([Problem(exists, source=str(path))]) from None
     except OSError as exc:
         raise InputError(
-            [Problem(f"cannot write: {exc.strerror or exc}", source=str(path))]
+            [Problem(f"cannot write: {exc.strerror or exc}; nothing was written", source=str(path))]
         ) from None
     finally:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _link_into_place(tmp: str, path: Path) -> None:
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        # A file system without hard links: check, then rename (a tiny window remains).
+        if path.exists():
+            raise FileExistsError(str(path)) from None
+        os.replace(tmp, path)

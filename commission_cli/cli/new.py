@@ -7,16 +7,13 @@ each line still to fill in, rather than routing a made-up purchase.
 
 from __future__ import annotations
 
-import os
 import shlex
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from ..errors import InputError, Problem
-from .common import EXIT_OK, say, user_errors
+from .common import EXIT_OK, say, user_errors, write_file
 
 if TYPE_CHECKING:
     from ..interview import Question
@@ -73,61 +70,8 @@ def _comment(text: str) -> list[str]:
 
 
 def write_new_file(path: Path, text: str, *, force: bool = False) -> None:
-    """Write a whole file, refusing to replace one that exists unless ``force``.
-
-    The text goes to a temporary file beside the target first; it is then
-    linked into place, which fails if the target exists (so a file that appears
-    meanwhile is not overwritten either), or renamed over it with ``force``.
-    """
-    directory = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise InputError([Problem("is a folder; give a file name to write", source=str(path))])
-    if path.exists() and not force:
-        raise _exists(path)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".part")
-    except OSError as exc:
-        problem = Problem(f"cannot write here: {exc.strerror or exc}", source=str(path))
-        raise InputError([problem]) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text if text.endswith("\n") else text + "\n")
-        if force:
-            os.replace(tmp, path)
-        else:
-            _link_without_replacing(tmp, path)
-    except FileExistsError:
-        raise _exists(path) from None
-    except OSError as exc:
-        raise InputError(
-            [Problem(f"cannot write: {exc.strerror or exc}; nothing was written", source=str(path))]
-        ) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def _link_without_replacing(tmp: str, path: Path) -> None:
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        raise
-    except OSError:
-        # A file system without hard links: check, then rename (a tiny window remains).
-        if path.exists():
-            raise FileExistsError(str(path)) from None
-        os.replace(tmp, path)
-
-
-def _exists(path: Path) -> InputError:
-    return InputError(
-        [
-            Problem(
-                "already exists; choose another name, or add --force to replace it",
-                source=str(path),
-            )
-        ]
-    )
+    """Write a whole file, refusing to replace one that exists unless ``force``."""
+    write_file(path, text, replace=force)
 
 
 def new_command(

@@ -9,9 +9,7 @@ person; ``init`` writes a commented copy to start from.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +25,7 @@ from .common import (
     rules_option,
     say,
     user_errors,
+    write_file,
     write_file_atomically,
 )
 
@@ -812,7 +811,7 @@ def init_command(
             sys.stdout.write(text)
             sys.stdout.flush()
         else:
-            _write_new(file, text)
+            write_file(file, text, exists=_EXISTS)
             say(
                 f"wrote {file}: a commented copy of {original.name} (version "
                 f"{original.version}) to edit. After each change run: commission rules check "
@@ -831,41 +830,6 @@ def _problem(source: str, message: str) -> Problem:
     from ..errors import Problem
 
     return Problem(message, source=source)
-
-
-def _write_new(path: Path, text: str) -> None:
-    """Write a new file whole, and never over a file that appeared meanwhile.
-
-    The text goes to a temporary file beside the target, which is then linked
-    into place: a link fails if the name exists, where a rename would replace it.
-    """
-    from ..errors import InputError
-
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".part")
-    except OSError as exc:
-        raise InputError(
-            [_problem(str(path), f"cannot write here: {exc.strerror or exc}")]
-        ) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise InputError([_problem(str(path), _EXISTS)]) from None
-        except OSError:
-            # A file system without hard links: create the file exclusively instead.
-            with path.open("x", encoding="utf-8") as handle:
-                handle.write(text)
-    except FileExistsError:
-        raise InputError([_problem(str(path), _EXISTS)]) from None
-    except OSError as exc:
-        raise InputError([_problem(str(path), f"cannot write: {exc.strerror or exc}")]) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 _HEADER = """\
@@ -975,17 +939,9 @@ def commented_copy(text: str, rules: Rules, file_name: str) -> str:
 
 
 def _bullets(console: Any, heading: str, items: list[Any], marker: str = "•") -> None:
-    from rich.table import Table
-    from rich.text import Text
+    from ..render.table import bullets
 
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True, width=3, justify="right")
-    grid.add_column()
-    for i, item in enumerate(items, 1):
-        grid.add_row(f"{i}." if marker == "#" else marker, item)
-    console.print(Text(heading, style="bold"))
-    console.print(grid)
-    console.print()
+    bullets(console, heading, items, marker)
 
 
 def _capture(draw: Any) -> str:

@@ -18,7 +18,7 @@ from operator import itemgetter
 from typing import Any, BinaryIO, Generic, TypeVar
 
 from ..batch import RowError
-from ..decision import Decision, Verdict
+from ..decision import Decision, Verdict, contract_type_dict, obligation_dict
 from ..purchase import Purchase
 
 CSV_COLUMNS = (
@@ -173,37 +173,16 @@ def _number(value: Decimal) -> bytes:
     return repr(float(value)).encode()
 
 
-def _json_list(items: Any) -> bytes:
-    return _json(list(items))
-
-
 def _rules(r: Any) -> bytes:
     return _json({"name": r.name, "version": r.version, "sha256": r.sha256})
 
 
 def _contract_types(refs: Any) -> bytes:
-    return _json([{"id": c.id, "name": c.name, "definition": c.definition} for c in refs])
-
-
-def _candidates(candidates: Any) -> bytes:
-    return _json(
-        [
-            {
-                "id": c.id,
-                "name": c.name,
-                "eligible": c.eligible,
-                "score": c.score,
-                "matched": list(c.matched),
-                "unmatched": list(c.unmatched),
-                "reason": c.reason,
-            }
-            for c in candidates
-        ]
-    )
+    return _json([contract_type_dict(c) for c in refs])
 
 
 def _obligations(obligations: Any) -> bytes:
-    return _json([{"text": o.text, "source": o.source} for o in obligations])
+    return _json([obligation_dict(o) for o in obligations])
 
 
 def error_object(error: RowError) -> dict[str, Any]:

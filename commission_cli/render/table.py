@@ -17,7 +17,7 @@ from ..decision import Decision
 from .text import glossary_note, today, value_summary
 
 
-def _bullets(console: Console, heading: str, items: list[Text | str], marker: str = "•") -> None:
+def bullets(console: Console, heading: str, items: list[Text | str], marker: str = "•") -> None:
     # A grid keeps wrapped lines indented under their bullet.
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True, width=3, justify="right")
@@ -68,12 +68,12 @@ def print_decision(decision: Decision, file: TextIO | None = None) -> None:
     )
 
     if d.contract_types:
-        _bullets(
+        bullets(
             console,
             "Contract types",
             [_contract_type(c.id, c.name, c.definition) for c in d.contract_types],
         )
-    _bullets(console, "Why", list(d.reasons))
+    bullets(console, "Why", list(d.reasons))
 
     methods = Table(
         title="Every method of the family",
@@ -98,9 +98,9 @@ def print_decision(decision: Decision, file: TextIO | None = None) -> None:
     console.print(methods)
 
     if d.steps:
-        _bullets(console, "Steps", list(d.steps), marker="#")
+        bullets(console, "Steps", list(d.steps), marker="#")
     if d.obligations:
-        _bullets(
+        bullets(
             console,
             "Obligations",
             [Text.assemble(o.text, ("\n" + o.source, "dim")) for o in d.obligations],
