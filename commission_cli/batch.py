@@ -48,6 +48,13 @@ class RowError:
     problems: tuple[Problem, ...]
     data: Mapping[str, Any]
 
+    def at_line(self, line: int) -> RowError:
+        """The same error, with the file line its row starts on wherever none is known."""
+        from dataclasses import replace
+
+        problems = tuple(p if p.line is not None else replace(p, line=line) for p in self.problems)
+        return replace(self, problems=problems)
+
     @property
     def message(self) -> str:
         """Every problem, field and message, on one line (no file or line: the row says)."""
@@ -119,6 +126,8 @@ class RowReader:
         self.discrete_cache: dict[tuple[Any, ...], _Discrete] = {}
         self.column_cache: dict[str, dict[tuple[type, Any], Any]] = {}
         self.years_cache: dict[str, Decimal] = {}
+        fields = rules.watched_fields
+        self.years_at = fields.index("years") if "years" in fields else None
         self.stated_sets: dict[tuple[frozenset[str], int], frozenset[str]] = {}
         self.remembered = 0
         self.cuts = rules.cut_points
@@ -229,13 +238,19 @@ class RowReader:
         )
         # The length matters only inside a near-threshold window (see engine.in_window).
         near = (places[0], places[1]) in self.windows_a or (places[2], places[3]) in self.windows_t
+        watched = entry.watched
+        if self.years_at is not None:
+            # This pack's conditions test the length itself: it is part of every key.
+            i = self.years_at
+            watched = (*watched[:i], y if given & 4 else None, *watched[i + 1 :])
+            near = True
         place = (given, y if near else None, *places)
         values = {**entry.values, "title": title, "annual_value": a, "total_value": t, "years": y}
         stated = self._stated_with(entry.stated, given)
         found = entry.verdicts.get(place)
         if found is None:
             purchase = Purchase.from_validated(values, stated)
-            found = verdict_for(purchase, entry.watched, self.rules)
+            found = verdict_for(purchase, watched, self.rules)
             self.remembered += 1
             if self.remembered > _VERDICTS_LIMIT:
                 # Bounded across all entries, so memory stays flat however long the tail
@@ -322,7 +337,8 @@ class RowReader:
         return purchase.__dict__[name] if name in purchase.model_fields_set else _BLANK
 
     def _entry(self, values: dict[str, Any], stated: frozenset[str]) -> _Discrete:
-        watched = tuple(values[f] if f in stated else None for f in self.rules.watched_fields)
+        # The length, when a condition reads it, is filled in row by row (see _fast).
+        watched = tuple(values.get(f) if f in stated else None for f in self.rules.watched_fields)
         return _Discrete(values, stated, watched)
 
     def _slow(self, data: Mapping[str, Any], number: int) -> Decision:

@@ -251,10 +251,8 @@ def _build(p: Purchase, watched: tuple[Any, ...], rules: Rules, parts: _Parts) -
         lambda serial: _obligations(rules, facts, serial),
     )
     # Most values are nowhere near a threshold: one shared, empty part serves them all.
-    in_window = parts.get(
-        "window", (family_id, places), lambda serial: _in_window(rules, assessed, values)
-    )
-    if in_window:
+    near_window = in_window(rules, places)
+    if near_window:
         # Near-threshold warnings depend on eligibility alone (bands, requirements,
         # exceptions), not on the indicators: remembered on just that.
         gates = tuple(
@@ -271,9 +269,19 @@ def _build(p: Purchase, watched: tuple[Any, ...], rules: Rules, parts: _Parts) -
     stated = p.model_fields_set
     not_stated = parts.get(
         "not_stated",
-        tuple(n.field in stated for n in rules.pack.warnings.not_stated),
+        (
+            family_id,
+            method_id,
+            take["not_stated"](watched),
+            *(n.field in stated for n, _ in rules.not_stated),
+        ),
         lambda serial: _Texts(
-            tuple(n.text for n in rules.pack.warnings.not_stated if n.field not in stated), serial
+            tuple(
+                n.text
+                for n, cond in rules.not_stated
+                if n.field not in stated and (cond is None or holds(cond, facts))
+            ),
+            serial,
         ),
     )
     return parts.get(
@@ -331,6 +339,7 @@ def _takers(rules: Rules) -> dict[str, Callable[[tuple[Any, ...]], Any]]:
             "family": taker(rules.family_fields),
             "contracts": taker(rules.contract_fields),
             "obligations": taker(rules.obligation_fields),
+            "not_stated": taker(rules.not_stated_fields),
             **{f"method:{cm.index}": taker(cm.fields) for cm in rules.methods},
             **{f"gates:{fam}": taker(fields) for fam, fields in rules.gate_fields.items()},
         }
@@ -390,6 +399,16 @@ def _assess(
             unmatched.append(ind.text)
             unstated |= {f for f in _fields(cond) if facts.get(f) is None}
     total = len(matched) + len(unmatched)
+    # Fields a failed gate reads that were not stated: the reason says so, since stating
+    # them might open the method.
+    gates: list[Compiled] = []
+    if not requires_ok and cm.requires is not None:
+        gates.append(cm.requires)
+    if exception is None and position in ("below", "above"):
+        gates += [
+            c for r, c in zip(spec.exceptions, cm.exceptions, strict=True) if r.opens == position
+        ]
+    gate_unstated = tuple(sorted({f for c in gates for f in _fields(c) if facts.get(f) is None}))
     return with_phrases(
         Assessment(
             cm,
@@ -403,6 +422,7 @@ def _assess(
             eligible=requires_ok and (position == "within" or exception is not None),
             score=Fraction(len(matched), total) if total else Fraction(0),
             serial=serial,
+            gate_unstated=gate_unstated,
         )
     )
 
@@ -554,23 +574,6 @@ def _obligations(rules: Rules, facts: Mapping[str, Any], serial: int) -> _Texts:
         ),
         serial,
     )
-
-
-def _in_window(
-    rules: Rules, assessed: tuple[Assessment, ...], values: Mapping[str, Decimal | None]
-) -> bool:
-    """Is a value within the warning margin below any bound of the family's bands?"""
-    near = rules.pack.warnings.near_threshold
-    if near is None:
-        return False
-    for a in assessed:
-        for r in a.cm.spec.band.ranges:
-            value = values[r.basis]
-            assert value is not None
-            for bound in (r.lower, r.upper):
-                if bound is not None and bound.amount * (1 - near.margin) <= value <= bound.amount:
-                    return True
-    return False
 
 
 def _near_threshold(

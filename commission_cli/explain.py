@@ -36,6 +36,7 @@ class Assessment:
     eligible: bool
     score: Fraction
     serial: int = 0
+    gate_unstated: tuple[str, ...] = ()  # fields a failed gate reads that were not stated
     # Phrases worked out once per assessment, so a new combination of methods
     # costs only the joining of sentences.
     how: str = ""
@@ -201,6 +202,8 @@ def _ineligible_reason(a: Assessment) -> str:
     text = "Not eligible: " + "; and ".join(gates) + "."
     if openers:
         text += " It would be open if " + "; or if ".join(openers) + "."
+    if a.gate_unstated:
+        text += f" Not stated, so taken as not holding: {', '.join(a.gate_unstated)}."
     return text
 
 

@@ -133,7 +133,12 @@ def decimal_from_number(value: object, what: str) -> Decimal:
         else:
             raise InvalidOperation
     except InvalidOperation:
-        raise ValueError(f"expected a number of {what} (got {value!r})") from None
+        raise ValueError(f"expected a number of {what} (got {_shown(value)})") from None
     if not number.is_finite():
-        raise ValueError(f"expected a finite number of {what} (got {value!r})")
+        raise ValueError(f"expected a finite number of {what} (got {_shown(value)})")
     return number
+
+
+def _shown(value: object) -> str:
+    """A value as a person wrote it: text quoted, anything else (a date, a list) plainly."""
+    return repr(value) if isinstance(value, str) else str(value)

@@ -209,9 +209,12 @@ class NearThreshold:
 
 @dataclass(repr=False)
 class NotStated:
+    """Said when a field was not stated (and, with ``when``, only where that holds)."""
+
     __pydantic_config__ = _FORBID
     field: str
     text: str
+    when: Condition | None = None
     note: str | None = None
 
 

@@ -9,7 +9,7 @@ their allowed values and explanations from it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import (
@@ -184,13 +184,18 @@ class Purchase(BaseModel):
     def _defaults_for_blanks(cls, data: Any) -> Any:
         # An empty CSV cell or a YAML `years:` with nothing after it is "not
         # stated": drop it so the field's default applies and it is not counted
-        # as stated.
+        # as stated. Spaces around text (common in spreadsheet exports) are dropped.
         if isinstance(data, Mapping):
-            return {
-                k: v
-                for k, v in data.items()
-                if not (v is None or (isinstance(v, str) and not v.strip()))
-            }
+            out = {}
+            for k, v in data.items():
+                if isinstance(v, str):
+                    v = v.strip()
+                    if not v:
+                        continue
+                elif v is None:
+                    continue
+                out[k] = v
+            return out
         return data
 
     @model_validator(mode="after")
@@ -273,12 +278,14 @@ _ONE = Decimal(1)
 
 
 def _agree_to_the_penny(annual: Decimal, total: Decimal, factor: Decimal) -> bool:
-    penny = Decimal("0.01")
-    # Either way round, because a total split over years (100,000 over 3 years)
-    # gives an annual value that can only be written rounded (33,333.33).
-    return (annual * factor).quantize(penny) == total.quantize(penny) or (total / factor).quantize(
-        penny
-    ) == annual.quantize(penny)
+    """total = annual × max(years, 1), both rounded to the penny (PRODUCT.md). Nothing
+    looser: a total a penny short of a threshold must not pass as the same purchase."""
+    return (annual * factor).quantize(_PENNY, ROUND_HALF_UP) == total.quantize(
+        _PENNY, ROUND_HALF_UP
+    )
+
+
+_PENNY = Decimal("0.01")
 
 
 # -- the vocabulary, read from the model ----------------------------------------
@@ -318,10 +325,6 @@ def field_names() -> tuple[str, ...]:
 
 def field_description(name: str) -> str:
     return Purchase.model_fields[name].description or ""
-
-
-def required_fields() -> tuple[str, ...]:
-    return tuple(n for n, f in Purchase.model_fields.items() if f.is_required())
 
 
 __all__ = ["Purchase", "ValidationError", "field_description", "field_kind", "field_names"]

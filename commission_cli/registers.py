@@ -8,11 +8,14 @@ become an error row, and reading goes on.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
 import io
+import itertools
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -46,6 +49,7 @@ class Register:
     handle: IO[str] | None = None
     line: int = 0  # the line the last row read started on
     size: int | None = None
+    bad_bytes_before: int = 0  # _BadBytes.count when the file was opened (see _not_utf8)
 
     def position(self) -> int | None:
         """Roughly how many bytes have been read, for a progress bar."""
@@ -87,27 +91,79 @@ def open_register(
 ) -> Register:
     kind = detect_format(path, input_format)
     name = "<stdin>" if path == "-" else path
+    bad_bytes_before = _BadBytes.count  # the decoder reads ahead: count from the start
     handle = _open_text(path, name)
     try:
         size = os.fstat(handle.fileno()).st_size if path != "-" else None
     except (OSError, ValueError):
         size = None
     if kind == "jsonl":
-        register = Register(name, kind, None, iter(()), handle=handle, size=size)
+        register = Register(
+            name, kind, None, iter(()), handle=handle, size=size, bad_bytes_before=bad_bytes_before
+        )
         register.rows = _jsonl_rows(handle, register)
         return register
-    register = Register(name, kind, None, iter(()), handle=handle, size=size)
+    register = Register(
+        name, kind, None, iter(()), handle=handle, size=size, bad_bytes_before=bad_bytes_before
+    )
     _csv_header(register, handle, ignore_columns, ignore_unknown)
     return register
 
 
+class _BadBytes:
+    """Counts the bytes that were not UTF-8, keeping each as a stand-in character.
+
+    A register saved as Windows-1252 (Excel's "CSV") still reads row by row: the
+    rows holding such bytes become error rows that name the byte, the others are
+    routed, and rows in still equal rows out. The count lets the row loop look for
+    stand-ins only once a file has shown it has some.
+    """
+
+    count = 0
+
+    @classmethod
+    def handler(cls, exc: UnicodeError) -> tuple[str, int]:
+        assert isinstance(exc, UnicodeDecodeError)
+        cls.count += exc.end - exc.start
+        return "".join(chr(0xDC00 + b) for b in exc.object[exc.start : exc.end]), exc.end
+
+
+codecs.register_error("commission-bad-bytes", _BadBytes.handler)
+_STAND_IN = re.compile("[\udc80-\udcff]")
+
+
+def _not_utf8(cells: list[str], register: Register) -> UnreadableRow | None:
+    """An error row for a row holding bytes that were not UTF-8, or None."""
+    for column, cell in enumerate(cells, 1):
+        found = _STAND_IN.search(cell)
+        if found:
+            byte = ord(found.group()) - 0xDC00
+            shown = [
+                c.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                for c in cells
+            ]
+            return UnreadableRow(
+                (
+                    Problem(
+                        f"is not UTF-8 text (byte 0x{byte:02x} in column {column}); "
+                        "save the register as UTF-8 (CSV UTF-8 in Excel)",
+                        source=register.source,
+                        line=register.line,
+                    ),
+                ),
+                ",".join(shown),
+            )
+    return None
+
+
 def _open_text(path: str, name: str) -> IO[str]:
+    errors = "commission-bad-bytes"
     if path == "-":
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="", errors="strict")
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="", errors=errors)
     try:
         if os.path.isdir(path):
             raise InputError([Problem("is a directory, not a register", source=name)])
-        return open(path, encoding="utf-8-sig", newline="", errors="strict")
+        return open(path, encoding="utf-8-sig", newline="", errors=errors)
     except FileNotFoundError:
         raise InputError([Problem("no such register file", source=name)]) from None
     except PermissionError:
@@ -125,11 +181,32 @@ def normalise_column(name: str) -> str:
     return name.strip().lower().replace("-", "_").replace(" ", "_")
 
 
+def _lines(handle: IO[str]) -> Iterator[str]:
+    while True:
+        line = handle.readline()
+        if not line:
+            return
+        yield line
+
+
+def _delimiter(header: str) -> str:
+    """Comma, or what the header line is separated by instead: a semicolon (Excel in much
+    of Europe) or a tab."""
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
 def _csv_header(
     register: Register, handle: IO[str], ignore: tuple[str, ...], ignore_unknown: bool
 ) -> None:
     csv.field_size_limit(MAX_LINE)
-    reader = csv.reader(handle)
+    lines = _lines(handle)
+    first = next(lines, "")
+    while first and not first.strip():
+        first = next(lines, "")  # leading blank lines
+    delimiter = "\t" if register.source.lower().endswith(".tsv") else _delimiter(first)
+    reader = csv.reader(itertools.chain([first] if first else [], lines), delimiter=delimiter)
     try:
         header = next(reader, None)
         while header is not None and not any(cell.strip() for cell in header):
@@ -145,6 +222,11 @@ def _csv_header(
                     "is empty: a register needs a header row of field names", source=register.source
                 )
             ]
+        )
+    bad = _not_utf8(header, register)
+    if bad is not None:
+        raise InputError(
+            [Problem(f"the header row {bad.problems[0].message}", source=register.source, line=1)]
         )
     known = set(field_names())
     skip = {normalise_column(c) for c in ignore}
@@ -190,6 +272,7 @@ def _csv_header(
 
 def _csv_rows(reader: Any, register: Register) -> Iterator[Any]:
     last = reader.line_num
+    seen_bad = register.bad_bytes_before
     while True:
         try:
             row = next(reader)
@@ -214,6 +297,11 @@ def _csv_rows(reader: Any, register: Register) -> Iterator[Any]:
             continue  # an empty line is not a row (anything else is, if only an error row)
         register.line = last + 1
         last = reader.line_num
+        if _BadBytes.count != seen_bad:
+            bad = _not_utf8(row, register)
+            if bad is not None:
+                yield bad
+                continue
         yield row
 
 
@@ -225,6 +313,7 @@ def _why(exc: Exception) -> str:
 
 def _jsonl_rows(handle: IO[str], register: Register) -> Iterator[Any]:
     number = 0
+    seen_bad = register.bad_bytes_before
     while True:
         try:
             text = handle.readline(MAX_LINE + 1)
@@ -261,6 +350,11 @@ def _jsonl_rows(handle: IO[str], register: Register) -> Iterator[Any]:
         if not text.strip():
             continue
         register.line = number
+        if _BadBytes.count != seen_bad and _STAND_IN.search(text):
+            bad = _not_utf8([text.rstrip("\n")], register)
+            assert bad is not None
+            yield bad
+            continue
         try:
             value = json.loads(
                 text,

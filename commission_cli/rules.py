@@ -33,6 +33,7 @@ from .packschema import (
     DocumentInfo,
     Family,
     Method,
+    NotStated,
     Obligation,
     PackInfo,
     RulePack,
@@ -82,6 +83,8 @@ class Rules:
     obligation_fields: tuple[str, ...] = ()
     by_family: dict[str, tuple[CompiledMethod, ...]] = field(default_factory=dict)
     gate_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)  # requires/exceptions
+    not_stated: tuple[tuple[NotStated, Compiled | None], ...] = ()
+    not_stated_fields: tuple[str, ...] = ()  # what the not-stated warnings' conditions read
     # Where a value sits among cut_points, as (bisect_left, bisect_right), for the places
     # inside some near-threshold warning window, by basis: only there can the length in
     # years change a verdict (it scales the other value at the threshold).
@@ -616,6 +619,15 @@ def _compile(
             problem(
                 f"no purchase field called {ns.field!r}", ("warnings", "not_stated", i, "field")
             )
+    not_stated = [
+        (
+            ns,
+            None
+            if ns.when is None
+            else cond(ns.when, ("warnings", "not_stated", i, "when"), ("family", "method")),
+        )
+        for i, ns in enumerate(pack.warnings.not_stated)
+    ]
     near = pack.warnings.near_threshold
     if near is not None and not Decimal(0) < near.margin < Decimal(1):
         problem(
@@ -643,6 +655,7 @@ def _compile(
         if cm.requires is not None:
             all_conds.append(cm.requires)
     all_conds += [c for _, c in contract_types] + [c for _, c in obligations if c is not None]
+    all_conds += [c for _, c in not_stated if c is not None]
     for c in all_conds:
         condition_fields |= fields_of(c)
     condition_fields -= {"family", "method"}
@@ -668,10 +681,14 @@ def _compile(
         step_lists={s.id: s for s in pack.step_lists},
         documents={d.id: d for d in pack.documents},
         condition_fields=tuple(sorted(condition_fields)),
+        # The fields whose values can change a verdict. The amounts are not among them
+        # (where they fall among cut_points is what counts), and nor is the length unless
+        # a condition tests it: whether it was stated is kept apart (see decision_key).
         watched_fields=tuple(
             sorted(
                 (condition_fields | {n.field for n in pack.warnings.not_stated})
-                - {"title", "annual_value", "total_value", "years"}
+                - {"title", "annual_value", "total_value"}
+                - ({"years"} - condition_fields)
             )
         ),
         cut_points=_cut_points(pack),
@@ -679,6 +696,8 @@ def _compile(
         family_fields=read_by([c for _, c in families]),
         contract_fields=read_by([c for _, c in contract_types]),
         obligation_fields=read_by([c for _, c in obligations]),
+        not_stated=tuple(not_stated),
+        not_stated_fields=read_by([c for _, c in not_stated]),
         by_family={
             fam.id: tuple(cm for cm in methods if cm.spec.family == fam.id) for fam, _ in families
         },
@@ -843,7 +862,14 @@ def _code_stamp() -> str:
     # schema, the condition compiler or this module invalidates it.
     here = Path(__file__).resolve().parent
     parts = [__version__, f"{sys.version_info[0]}.{sys.version_info[1]}"]
-    for module in ("packschema.py", "conditions.py", "rules.py", "analysis.py"):
+    for module in (
+        "packschema.py",
+        "conditions.py",
+        "rules.py",
+        "analysis.py",
+        "purchase.py",
+        "money.py",
+    ):
         try:
             st = (here / module).stat()
             parts.append(f"{st.st_size}-{st.st_mtime_ns}")

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .documents import Document, PathKey, dotted
-from .errors import InputError, Problem
+from .errors import Problem
 
 
 def describe_error(error: Mapping[str, Any], known_fields: Iterable[str] = ()) -> str:
@@ -161,7 +161,3 @@ def problems_from(
             seen.add(text)
             problems.append(problem)
     return problems
-
-
-def raise_input_error(exc: ValidationError, **kwargs: Any) -> InputError:
-    return InputError(problems_from(exc, **kwargs))

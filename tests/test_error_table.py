@@ -184,6 +184,13 @@ SCENARIOS: dict[str, Scenario] = {
     "already exists; choose another name": _args(
         "new", "{tmp}/exists.yaml", files={"exists.yaml": ""}
     ),
+    "is the file being read; write the output to another file": _args(
+        "batch",
+        "{tmp}/r.csv",
+        "-o",
+        "{tmp}/r.csv",
+        files={"r.csv": REGISTER_HEADER + "A,5000,certain\n"},
+    ),
     "cannot write": _cannot_write,
     "interrupted": _interrupted,
     "internal error": _internal,

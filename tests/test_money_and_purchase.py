@@ -83,9 +83,19 @@ def test_annual_is_derived_from_total_over_years():
 
 def test_values_that_agree_to_the_penny_are_accepted():
     p = Purchase(
-        title="t", annual_value="33333.33", total_value=100000, years=3, outcomes="certain"
+        title="t", annual_value="13000.004", total_value="39000.01", years=3, outcomes="certain"
     )
-    assert p.total_value == 100000
+    assert p.total_value == Decimal("39000.01")
+
+
+def test_a_total_a_penny_off_annual_times_years_is_refused():
+    # 13,000 × 3 is 39,000: a total of 38,999.99 would change the route, so it is refused.
+    with pytest.raises(ValidationError, match="does not equal"):
+        Purchase(title="t", annual_value=13000, total_value="38999.99", years=3, outcomes="certain")
+    with pytest.raises(ValidationError, match="does not equal"):
+        Purchase(
+            title="t", annual_value="33333.33", total_value=100000, years=3, outcomes="certain"
+        )
 
 
 def test_values_that_disagree_are_refused_naming_total_value():

@@ -18,6 +18,7 @@ from .common import (
     EXIT_NO,
     EXIT_OK,
     binary_output,
+    refuse_same_file,
     rules_option,
     say,
     user_errors,
@@ -85,6 +86,7 @@ def batch_command(
         from ..rules import load_rules
 
         pack = load_rules(rules)
+        refuse_same_file(file, output)
         register = open_register(
             file,
             input_format.value if input_format else None,
@@ -113,7 +115,7 @@ def batch_command(
                     rows += 1
                     if isinstance(item, RowError):
                         errors += 1
-                        writer.error(item)
+                        writer.error(item.at_line(register.line) if register.line else item)
                     else:
                         counts[item.verdict.method.id if item.verdict.method else ""] += 1
                         writer.decision(rows, item)

@@ -99,12 +99,6 @@ def _silence_stdout() -> None:
         pass
 
 
-def load_rules_for_cli(pack: str | None) -> Any:
-    from ..rules import load_rules
-
-    return load_rules(pack)
-
-
 def write_output(text: str, output: Path | None) -> None:
     """Print to stdout, or write a file whole or not at all."""
     if output is None or str(output) == "-":
@@ -153,6 +147,7 @@ def output_stream(path: Path | None) -> Iterator[TextIO]:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="", buffering=1 << 20) as handle:
             yield handle
+        os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
     except OSError as exc:
         raise InputError(
@@ -192,6 +187,7 @@ def write_file(
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".part")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text if text.endswith("\n") else text + "\n")
+        os.chmod(tmp, _mode_for(path))
         if replace:
             os.replace(tmp, path)
         else:
@@ -205,6 +201,35 @@ def write_file(
     finally:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions a written file should have: those of the file it replaces, or
+    the usual ones for a new file (temporary files are made private to their owner)."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def refuse_same_file(input_path: str | None, output: Path | None) -> None:
+    """An output that is the input would replace what is being read: refuse it."""
+    if input_path is None or input_path == "-" or output is None or str(output) == "-":
+        return
+    try:
+        same = os.path.samefile(input_path, output)
+    except OSError:
+        return  # the output does not exist yet
+    if same:
+        raise InputError(
+            [
+                Problem(
+                    "is the file being read; write the output to another file", source=str(output)
+                )
+            ]
+        )
 
 
 def _link_into_place(tmp: str, path: Path) -> None:

@@ -12,7 +12,7 @@ import typer
 
 from ..decision import Decision
 from ..errors import InputError
-from .common import EXIT_NO, EXIT_OK, rules_option, user_errors, write_output
+from .common import EXIT_NO, EXIT_OK, refuse_same_file, rules_option, user_errors, write_output
 
 if TYPE_CHECKING:
     from ..documents import Document
@@ -85,7 +85,7 @@ _METAVARS = {"money": "£", "number": "N", "integer": "N", "choice": "CHOICE", "
 
 def route_command(
     file: str | None,
-    format: Format,
+    format: Format | None,
     rules: str | None,
     output: Path | None,
     no_input: bool,
@@ -103,6 +103,7 @@ def route_command(
         implicit_stdin = file is None and not given and not sys.stdin.isatty()
         if implicit_stdin:
             file = "-"  # `cat purchase.yaml | commission route`
+        refuse_same_file(file, output)
         document = _read_document(file, implicit_stdin)
         # Questions only when someone is there to answer them: stdin and stdout both a
         # terminal, and not forbidden. A script (stdin not a terminal) never waits.
@@ -120,7 +121,7 @@ def route_command(
         else:
             pack = load_rules(rules)
         decision = route(purchase, pack)
-        write_output(render(decision, format), output)
+        write_output(render(decision, format or _format_for(output)), output)
         if session is not None:
             if output is not None and str(output) != "-":
                 session.term.say(f"The decision is in {output}.")
@@ -183,6 +184,22 @@ def _interview(data: dict[str, Any], pack: Rules, document: Document | None) -> 
     return interview_at_terminal(data, pack, source=document.source if document else None)
 
 
+_BY_EXTENSION = {
+    ".md": Format.markdown,
+    ".markdown": Format.markdown,
+    ".json": Format.json,
+    ".yaml": Format.yaml,
+    ".yml": Format.yaml,
+}
+
+
+def _format_for(output: Path | None) -> Format:
+    """The format an output file's name asks for (record.md is markdown), else the table."""
+    if output is None or str(output) == "-":
+        return Format.table
+    return _BY_EXTENSION.get(output.suffix.lower(), Format.table)
+
+
 def render(decision: Decision, format: Format) -> str:
     if format is Format.json:
         return decision.to_json()
@@ -224,8 +241,15 @@ def register(app: typer.Typer) -> None:
         inspect.Parameter(
             "format",
             inspect.Parameter.KEYWORD_ONLY,
-            annotation=Format,
-            default=typer.Option(Format.table, "--format", "-f", help="How to print the decision."),
+            annotation=Format | None,
+            default=typer.Option(
+                None,
+                "--format",
+                "-f",
+                help="How to print the decision: table, json, yaml or markdown. Default: from "
+                "--output's extension (.md, .json, .yaml), else table.",
+                show_default=False,
+            ),
         ),
         inspect.Parameter(
             "rules", inspect.Parameter.KEYWORD_ONLY, annotation=str | None, default=rules_option()

@@ -210,23 +210,10 @@ class CsvWriter:
 
     def error(self, error: RowError) -> None:
         title = error.data.get("title", "")
-        self.out.write(
-            _csv_line(
-                (
-                    error.row,
-                    "" if title is None else title,
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    error.message,
-                )
-            )
-        )
+        lines = sorted({p.line for p in error.problems if p.line is not None})
+        where = f" (line {lines[0]})" if lines else ""
+        cells = [error.row, "" if title is None else title, *[""] * 8, error.message + where]
+        self.out.write(_csv_line(cells))
 
 
 def _csv_line(cells: Any) -> bytes:
