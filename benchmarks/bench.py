@@ -87,16 +87,32 @@ def make_venv(path: Path, rebuild: bool) -> Path:
     return python
 
 
-def timed(cmd: list[str], **kwargs: object) -> tuple[float, int]:
-    """Wall time and peak RSS (KiB) of one command, measured for that child alone."""
+def timed(cmd: list[str], **kwargs: object) -> float:
+    """Wall time of one command; it must exit 0 or 1."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, **kwargs)  # type: ignore[call-overload]
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run(cmd, check=False, **kwargs)  # type: ignore[call-overload]
     elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} failed with exit {proc.returncode}")
-    return elapsed, usage.ru_maxrss
+    return elapsed
+
+
+# Linux carries the parent's resident-set high-water mark across fork and exec
+# into the child's ru_maxrss, so wait4() would report at least this script's own
+# size. The installed script is instead run under a few lines that read the
+# process's own high-water mark (VmHWM, per address space) as it ends.
+PEAK_WRAPPER = """
+import runpy, sys
+out, script = sys.argv[1], sys.argv[2]
+sys.argv = [script, *sys.argv[3:]]
+try:
+    runpy.run_path(script, run_name="__main__")
+finally:
+    with open("/proc/self/status") as status:
+        peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    with open(out, "w") as f:
+        f.write(peak)
+"""
 
 
 def floor_read(python: Path, path: Path) -> float:
@@ -104,15 +120,18 @@ def floor_read(python: Path, path: Path) -> float:
         "import csv,sys\nn=0\nwith open(sys.argv[1], newline='', encoding='utf-8') as f:\n"
         "    for row in csv.DictReader(f): n+=1\n"
     )
-    seconds, _ = timed([str(python), "-c", code, str(path)])
-    return seconds
+    return timed([str(python), "-c", code, str(path)])
 
 
-def batch(script: Path, path: Path, fmt: str) -> tuple[float, int]:
-    return timed(
-        [str(script), "batch", str(path), "--format", fmt, "--quiet", "-o", os.devnull],
+def batch(python: Path, script: Path, path: Path, fmt: str) -> tuple[float, int]:
+    """Wall time and peak RSS (KiB) of `commission batch` to /dev/null."""
+    peak = HERE / "out" / "peak-rss"
+    command = ["batch", str(path), "--format", fmt, "--quiet", "-o", os.devnull]
+    seconds = timed(
+        [str(python), "-c", PEAK_WRAPPER, str(peak), str(script), *command],
         env={**os.environ, "COMMISSION_CACHE_DIR": str(HERE / "out" / "cache")},
     )
+    return seconds, int(peak.read_text())
 
 
 def cold_starts(python: Path, script: Path, runs: int) -> dict[str, float]:
@@ -130,8 +149,7 @@ def cold_starts(python: Path, script: Path, runs: int) -> dict[str, float]:
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):  # interleaved, so a busy moment hurts all alike
         for name, cmd in commands.items():
-            seconds, _ = timed(cmd, stdout=subprocess.DEVNULL, env=env)
-            times[name].append(seconds)
+            times[name].append(timed(cmd, stdout=subprocess.DEVNULL, env=env))
     return {name: statistics.median(values) for name, values in times.items()}
 
 
@@ -159,13 +177,13 @@ def main() -> None:
         )
 
         floor = floor_read(python, big)
-        csv_s, csv_rss = batch(script, big, "csv")
-        jsonl_s, jsonl_rss = batch(script, big, "jsonl")
-        _, small_rss = batch(script, small, "csv")
-        _, small_jsonl_rss = batch(script, small, "jsonl")
+        csv_s, csv_rss = batch(python, script, big, "csv")
+        jsonl_s, jsonl_rss = batch(python, script, big, "jsonl")
+        _, small_rss = batch(python, script, small, "csv")
+        _, small_jsonl_rss = batch(python, script, small, "jsonl")
 
         def rate(seconds: float) -> float:
-            return args.rows / seconds
+            return float(args.rows) / seconds
 
         print()
         print(f"{'floor: csv.DictReader reads the register':48} {rate(floor):>12,.0f} rows/s")

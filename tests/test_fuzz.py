@@ -10,6 +10,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -273,26 +275,40 @@ def test_rules_check_ends_cleanly_on_a_damaged_pack(tmp_path, line, damage):
 # -- hostile inputs, in a real process: no hang, bounded memory ------------------------------
 
 
+# Linux carries the parent's resident-set high-water mark across fork and exec
+# into the child's ru_maxrss, so a child of a large pytest process would report
+# pytest's size. The installed script is therefore run under a few lines that
+# read the process's own high-water mark (VmHWM, per address space) as it ends.
+_PEAK_WRAPPER = """
+import runpy, sys
+out, script = sys.argv[1], sys.argv[2]
+sys.argv = [script, *sys.argv[3:]]
+try:
+    runpy.run_path(script, run_name="__main__")
+finally:
+    with open("/proc/self/status") as status:
+        peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    with open(out, "w") as f:
+        f.write(peak)
+"""
+
+
 def _measured(args: list[str], timeout: float = 60) -> tuple[int, str, int]:
     """Exit code, stderr and peak RSS (KiB) of the installed script, for that run alone."""
-    import threading
-
-    proc = subprocess.Popen(
-        [installed_script(), *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    timer = threading.Timer(timeout, proc.kill)  # a hang fails the test, never the suite
-    timer.start()
-    try:
-        assert proc.stderr is not None
-        err = proc.stderr.read().decode(errors="replace")
-        _, status, usage = os.wait4(proc.pid, 0)  # reaped here, so the usage is its own
-    finally:
-        timer.cancel()
-        if proc.stderr is not None:
-            proc.stderr.close()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    assert proc.returncode != -9, f"{args} did not finish within {timeout} s"
-    return proc.returncode, err, usage.ru_maxrss
+    if not Path("/proc/self/status").exists():
+        pytest.skip("needs Linux /proc to measure one process's peak memory")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "peak"
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-c", _PEAK_WRAPPER, str(out), installed_script(), *args],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                timeout=timeout,
+            )
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{args} did not finish within {timeout} s")
+        return proc.returncode, proc.stderr.decode(errors="replace"), int(out.read_text())
 
 
 def _alias_bomb(levels: int = 12) -> str:
