@@ -11,7 +11,7 @@ from typing import Any
 
 from .documents import PURCHASE_LIMITS, Document, load
 from .errors import InputError, Problem
-from .purchase import Purchase, field_names
+from .purchase import Purchase, field_names, quick_purchase
 
 
 def read_purchase_document(path: str) -> Document:
@@ -62,6 +62,10 @@ def validate_purchase(
     line and column, the flag that gave the value, or ``source`` and ``line``
     (a batch file and the line its row starts on).
     """
+    quick = quick_purchase(data)
+    if quick is not None:
+        return quick
+
     from pydantic import ValidationError
 
     from .validation import problems_from

@@ -115,8 +115,15 @@ class Purchase(BaseModel):
     mistaken for a stated one.
     """
 
+    # defer_build: the validator is built the first time the model itself is asked
+    # to validate, not at import. Plain purchases never ask (see quick_purchase), so
+    # `route --format json` starts without building it or loading pydantic's plugins.
     model_config = ConfigDict(
-        extra="forbid", frozen=True, str_strip_whitespace=True, title="Purchase description"
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+        title="Purchase description",
+        defer_build=True,
     )
 
     title: Annotated[str, BeforeValidator(_text)] = Field(
@@ -227,8 +234,16 @@ class Purchase(BaseModel):
         return frozenset(self.model_fields_set)
 
     def echo(self) -> dict[str, Any]:
-        """The validated purchase as JSON-ready data, every field present."""
-        return self.model_dump(mode="json")
+        """The validated purchase as JSON-ready data, every field present.
+
+        The same as ``model_dump(mode="json")`` (a test holds them equal), without
+        building the model's serializer: the money fields and years are the only
+        values that are not JSON already.
+        """
+        return {
+            name: money_to_json(value) if type(value) is Decimal else value
+            for name, value in self.__dict__.items()
+        }
 
 
 def derive_values(
@@ -288,6 +303,139 @@ def _agree_to_the_penny(annual: Decimal, total: Decimal, factor: Decimal) -> boo
 _PENNY = Decimal("0.01")
 
 
+# -- the quick reader: plain purchases without building the model --------------------
+
+_NO: Any = object()  # a value the quick reader does not vouch for
+
+
+def quick_purchase(data: Mapping[Any, Any]) -> Purchase | None:
+    """The Purchase that ``Purchase.model_validate(data)`` would make, or None.
+
+    Reads only the plain shapes a purchase file or a register holds (text,
+    money as :func:`parse_money` reads it, the words a choice or a flag takes);
+    None for anything else, and for anything wrong, which the model then reads
+    and words the message for. It never rejects what the model accepts with a
+    different value: a property test holds the two to the same results.
+    """
+    readers = _readers()
+    values = dict(_defaults())
+    stated: set[str] = set()
+    for name, raw in data.items():
+        reader = readers.get(name)
+        if reader is None:
+            return None  # an unknown field: the model names it
+        if type(raw) is str:
+            raw = raw.strip()
+            if not raw:
+                continue
+        elif raw is None:
+            continue
+        value = reader(raw)
+        if value is _NO:
+            return None
+        values[name] = value
+        stated.add(name)
+    if "title" not in stated or "outcomes" not in stated:
+        return None
+    try:
+        values["annual_value"], values["total_value"] = derive_values(
+            values["annual_value"], values["total_value"], values["years"]
+        )
+    except ValueError:  # PydanticCustomError is one: the model words it
+        return None
+    return Purchase.from_validated(values, stated)
+
+
+def quick_field(name: str, raw: Any) -> Any:
+    """One field's value as the model reads it, for a non-blank ``raw``; _NO when the
+    quick reader cannot vouch for it (see :func:`quick_purchase`)."""
+    return _readers()[name](raw)
+
+
+_READERS: dict[str, Any] = {}
+_DEFAULTS: dict[str, Any] = {}
+
+
+def _readers() -> dict[str, Any]:
+    if not _READERS:
+        for name in Purchase.model_fields:
+            kind, allowed = field_kind(name)
+            _READERS[name] = (
+                _read_choice(frozenset(allowed)) if kind == "choice" else _KIND_READERS[kind]
+            )
+    return _READERS
+
+
+def _defaults() -> dict[str, Any]:
+    if not _DEFAULTS:
+        for name, info in Purchase.model_fields.items():
+            _DEFAULTS[name] = None if info.is_required() else info.default
+    return _DEFAULTS
+
+
+def _read_text(raw: Any) -> Any:
+    return raw if type(raw) is str and len(raw) <= MAX_TITLE else _NO
+
+
+def _read_money(raw: Any) -> Any:
+    try:
+        return parse_money(raw)
+    except ValueError:
+        return _NO
+
+
+def _read_years(raw: Any) -> Any:
+    try:
+        years = decimal_from_number(raw, "years")
+    except ValueError:
+        return _NO
+    return years if 0 < years <= MAX_YEARS else _NO
+
+
+def _read_choice(allowed: frozenset[str]) -> Any:
+    def read(raw: Any) -> Any:
+        if type(raw) is not str:
+            return _NO
+        cleaned = raw.lower().replace("-", "_").replace(" ", "_")
+        return cleaned if cleaned in allowed else _NO
+
+    return read
+
+
+# The words pydantic reads as booleans, whatever their case.
+_FLAG_WORDS = {
+    **dict.fromkeys(("true", "yes", "y", "t", "on", "1"), True),
+    **dict.fromkeys(("false", "no", "n", "f", "off", "0"), False),
+}
+
+
+def _read_flag(raw: Any) -> Any:
+    if type(raw) is bool:
+        return raw
+    if type(raw) is str:
+        return _FLAG_WORDS.get(raw.lower(), _NO)
+    if type(raw) is int and raw in (0, 1):
+        return raw == 1
+    return _NO
+
+
+def _read_whole_number(raw: Any) -> Any:
+    if type(raw) is str and raw.isascii() and raw.isdigit():
+        raw = int(raw)
+    if type(raw) is int and 1 <= raw <= MAX_PARTNERS:
+        return raw
+    return _NO
+
+
+_KIND_READERS = {
+    "text": _read_text,
+    "money": _read_money,
+    "number": _read_years,
+    "integer": _read_whole_number,
+    "flag": _read_flag,
+}
+
+
 # -- the vocabulary, read from the model ----------------------------------------
 
 FieldKind = Literal["text", "money", "number", "integer", "flag", "choice"]
@@ -327,4 +475,11 @@ def field_description(name: str) -> str:
     return Purchase.model_fields[name].description or ""
 
 
-__all__ = ["Purchase", "ValidationError", "field_description", "field_kind", "field_names"]
+__all__ = [
+    "Purchase",
+    "ValidationError",
+    "field_description",
+    "field_kind",
+    "field_names",
+    "quick_purchase",
+]
