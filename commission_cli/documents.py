@@ -169,6 +169,12 @@ def parse(text: str, source: str, *, limits: Limits = PURCHASE_LIMITS) -> Docume
     Raises :class:`InputError` listing every problem found (duplicate keys are
     all reported; a syntax error stops the reading where it happens).
     """
+    flat = _flat_mapping(text, source)
+    return flat if flat is not None else parse_yaml(text, source, limits=limits)
+
+
+def parse_yaml(text: str, source: str, *, limits: Limits = PURCHASE_LIMITS) -> Document:
+    """:func:`parse` by PyYAML alone, whatever the document looks like."""
     import yaml  # imported here: commands that read no YAML do not pay for it
 
     builder = _Builder(source, limits)
@@ -218,6 +224,107 @@ def parse(text: str, source: str, *, limits: Limits = PURCHASE_LIMITS) -> Docume
     if builder.documents == 0:
         raise InputError([Problem("is empty", source=source)])
     return Document(builder.result, source, builder.values, builder.keys)
+
+
+# -- the plain case, without PyYAML ------------------------------------------------
+#
+# Most purchase descriptions are a flat list of `field: value` lines. Importing
+# PyYAML costs a command more than the rest of its reading, so such a document is
+# read here, with PyYAML's own YAML 1.1 rules for what a plain value means, and
+# anything this reader is not sure of (quotes, nesting, flow style, a value that
+# might be a date or an octal number...) goes to PyYAML as before. A property test
+# holds the two readers to the same data and positions.
+
+_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+# A plain value starting with one of these is YAML syntax (or, for digits, signs and
+# dots, possibly a number, a date or a special float): PyYAML reads it.
+_NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`0123456789+.<=~")
+_BOOLS = {
+    **dict.fromkeys(("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), True),
+    **dict.fromkeys(("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), False),
+}
+_NULLS = frozenset(("null", "Null", "NULL"))
+_FLAT_MAX_KEYS = 200
+
+
+def _flat_mapping(text: str, source: str) -> Document | None:
+    """A document of `key: plain value` lines at the left margin, read without PyYAML;
+    None when the text is anything else."""
+    if not _FLAT_CHARS.issuperset(text) and not all(map(_plain_char, set(text))):
+        return None
+    lines = text.split("\n")
+    data: dict[str, Any] = {}
+    values: dict[PathKey, Position] = {}
+    keys: dict[PathKey, Position] = {}
+    for number, line in enumerate(lines, 1):
+        if line.endswith("\r"):
+            line = line[:-1]
+        if "\r" in line:
+            return None
+        stripped = line.lstrip(" ")
+        if not stripped or stripped[0] == "#":
+            continue
+        if len(stripped) != len(line):
+            return None  # indented: nesting, or a continued value
+        key, colon, rest = line.partition(":")
+        if not colon or not key or not _KEY_CHARS.issuperset(key) or key[0].isdigit():
+            return None
+        if key in data or key in _BOOLS or key in _NULLS or len(data) >= _FLAT_MAX_KEYS:
+            return None
+        if rest and rest[0] != " ":
+            return None
+        comment = rest.find(" #")
+        if comment >= 0:
+            rest = rest[:comment]
+        value_text = rest.strip(" ")
+        if not value_text or value_text[-1] == ":" or ": " in value_text:
+            return None
+        value: Any
+        if value_text[0] in _NOT_PLAIN_START:
+            value = _plain_number(value_text)
+            if value is None:
+                if not value_text[0].isdigit() or _NUMBER_CHARS.issuperset(value_text):
+                    return None
+                value = value_text  # 12k, 45,000: no number or date looks like these
+        elif value_text in _NULLS:
+            value = None
+        else:
+            value = _BOOLS.get(value_text, value_text)
+        column = len(key) + 1 + (len(rest) - len(rest.lstrip(" "))) + 1
+        data[key] = value
+        keys[(key,)] = (number, 1)
+        values[(key,)] = (number, column)
+    if not data:
+        return None
+    values[()] = next(iter(keys.values()))
+    return Document(data, source, values, keys)
+
+
+def _plain_number(text: str) -> int | float | None:
+    """45000 or 3.5 as YAML 1.1 reads them; None for any other shape (an octal 012,
+    1_000, 1:30, a date, .inf...), which PyYAML reads."""
+    whole, dot, fraction = text.partition(".")
+    if len(text) > 30 or not whole.isascii() or not whole.isdigit():  # huge: PyYAML says
+        return None
+    if not dot:
+        return int(whole) if whole == "0" or whole[0] != "0" else None
+    if fraction.isascii() and fraction.isdigit():
+        return float(text)
+    return None
+
+
+# Every character YAML 1.1's numbers and dates can hold: text with any other is text.
+_NUMBER_CHARS = frozenset("0123456789_.:-+eEabcdefABCDEFxXoTtZ \t")
+_FLAT_CHARS = frozenset("\n\r" + "".join(map(chr, range(32, 127))) + "£")
+
+
+def _plain_char(c: str) -> bool:
+    """Is this a character the plain reader takes as PyYAML would? Tabs, control
+    characters, YAML's other line breaks and what PyYAML refuses are left to PyYAML."""
+    o = ord(c)
+    if o < 0xA0:
+        return 32 <= o < 127 or c in "\n\r"
+    return not (0xD800 <= o <= 0xDFFF or o in (0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF))
 
 
 def load(path: str, *, limits: Limits = PURCHASE_LIMITS, what: str = "file") -> Document:

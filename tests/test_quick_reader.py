@@ -21,9 +21,7 @@ from commission_cli.purchase import Purchase, field_kind, field_names, quick_pur
 
 from .conftest import EXAMPLES
 
-SETTINGS = settings(
-    max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 _WORDS = [
     "certain", "Less certain", "less-certain", " LESS_CERTAIN ", "many", "few", "Few ",
