@@ -907,8 +907,26 @@ def _write_cache(digest: str, rules: Rules) -> None:
         with os.fdopen(fd, "wb") as handle:
             pickle.dump(rules, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
+        _prune_cache(path.parent)
     except OSError:
         pass  # a read-only home is no reason to fail: the pack is simply validated each run
+
+
+_CACHE_KEEP = 32  # entries: every edit of a pack and every upgrade of the tool writes one
+
+
+def _prune_cache(directory: Path) -> None:
+    """Keep the most recently written entries only, so the cache cannot grow without
+    end; an entry pruned while still in use is simply written again when next needed."""
+    entries = []
+    for entry in directory.glob("pack-*.pickle"):
+        try:
+            entries.append((entry.stat().st_mtime_ns, entry))
+        except OSError:
+            continue
+    entries.sort(reverse=True)
+    for _, entry in entries[_CACHE_KEEP:]:
+        entry.unlink(missing_ok=True)
 
 
 __all__ = ["Rules", "load_rules", "resolve_pack", "shipped_packs"]
