@@ -48,6 +48,21 @@ def test_route_as_json_imports_neither_rich_nor_the_other_commands():
     )
 
 
+def test_a_plain_route_reads_no_yaml_and_builds_no_pydantic_model_once_the_pack_is_cached():
+    args = ["route", str(EXAMPLES / "day-care-restricted.yaml"), "--format", "json"]
+    _imported(args, [])  # the first run validates the pack (with PyYAML) and caches it
+    code = PROBE.format(args=args, modules=["yaml"]) + (
+        "from commission_cli.purchase import Purchase\n"
+        "print('BUILT:', Purchase.__pydantic_complete__)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, stdin=subprocess.DEVNULL
+    )
+    assert '"restricted"' in result.stdout
+    assert "IMPORTED:\n" in result.stdout  # PyYAML was not imported
+    assert "BUILT: False" in result.stdout  # the quick reader read the purchase
+
+
 def test_batch_to_csv_does_not_import_rich_or_yaml(tmp_path):
     path = tmp_path / "register.csv"
     path.write_text("title,annual_value,outcomes\nA,5000,certain\n")
