@@ -97,22 +97,7 @@ def timed(cmd: list[str], **kwargs: object) -> float:
     return elapsed
 
 
-# Linux carries the parent's resident-set high-water mark across fork and exec
-# into the child's ru_maxrss, so wait4() would report at least this script's own
-# size. The installed script is instead run under a few lines that read the
-# process's own high-water mark (VmHWM, per address space) as it ends.
-PEAK_WRAPPER = """
-import runpy, sys
-out, script = sys.argv[1], sys.argv[2]
-sys.argv = [script, *sys.argv[3:]]
-try:
-    runpy.run_path(script, run_name="__main__")
-finally:
-    with open("/proc/self/status") as status:
-        peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
-    with open(out, "w") as f:
-        f.write(peak)
-"""
+PEAK_RSS = HERE / "peak_rss.py"  # runs a script and writes its own peak RSS
 
 
 def floor_read(python: Path, path: Path) -> float:
@@ -128,7 +113,7 @@ def batch(python: Path, script: Path, path: Path, fmt: str) -> tuple[float, int]
     peak = HERE / "out" / "peak-rss"
     command = ["batch", str(path), "--format", fmt, "--quiet", "-o", os.devnull]
     seconds = timed(
-        [str(python), "-c", PEAK_WRAPPER, str(peak), str(script), *command],
+        [str(python), str(PEAK_RSS), str(peak), str(script), *command],
         env={**os.environ, "COMMISSION_CACHE_DIR": str(HERE / "out" / "cache")},
     )
     return seconds, int(peak.read_text())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import (
@@ -346,31 +347,23 @@ def quick_purchase(data: Mapping[Any, Any]) -> Purchase | None:
     return Purchase.from_validated(values, stated)
 
 
-def quick_field(name: str, raw: Any) -> Any:
-    """One field's value as the model reads it, for a non-blank ``raw``; _NO when the
-    quick reader cannot vouch for it (see :func:`quick_purchase`)."""
-    return _readers()[name](raw)
-
-
-_READERS: dict[str, Any] = {}
-_DEFAULTS: dict[str, Any] = {}
-
-
+@cache
 def _readers() -> dict[str, Any]:
-    if not _READERS:
-        for name in Purchase.model_fields:
-            kind, allowed = field_kind(name)
-            _READERS[name] = (
-                _read_choice(frozenset(allowed)) if kind == "choice" else _KIND_READERS[kind]
-            )
-    return _READERS
+    """Each field's quick reader, by the kind of value the model gives it."""
+    readers = {}
+    for name in Purchase.model_fields:
+        kind, allowed = field_kind(name)
+        choice = kind == "choice"
+        readers[name] = _read_choice(frozenset(allowed)) if choice else _KIND_READERS[kind]
+    return readers
 
 
+@cache
 def _defaults() -> dict[str, Any]:
-    if not _DEFAULTS:
-        for name, info in Purchase.model_fields.items():
-            _DEFAULTS[name] = None if info.is_required() else info.default
-    return _DEFAULTS
+    return {
+        name: None if info.is_required() else info.default
+        for name, info in Purchase.model_fields.items()
+    }
 
 
 def _read_text(raw: Any) -> Any:

@@ -275,22 +275,9 @@ def test_rules_check_ends_cleanly_on_a_damaged_pack(tmp_path, line, damage):
 # -- hostile inputs, in a real process: no hang, bounded memory ------------------------------
 
 
-# Linux carries the parent's resident-set high-water mark across fork and exec
-# into the child's ru_maxrss, so a child of a large pytest process would report
-# pytest's size. The installed script is therefore run under a few lines that
-# read the process's own high-water mark (VmHWM, per address space) as it ends.
-_PEAK_WRAPPER = """
-import runpy, sys
-out, script = sys.argv[1], sys.argv[2]
-sys.argv = [script, *sys.argv[3:]]
-try:
-    runpy.run_path(script, run_name="__main__")
-finally:
-    with open("/proc/self/status") as status:
-        peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
-    with open(out, "w") as f:
-        f.write(peak)
-"""
+# Run under a few lines that read the process's own high-water mark: wait4's
+# ru_maxrss would include pytest's own size (see benchmarks/peak_rss.py).
+_PEAK_RSS = ROOT / "benchmarks" / "peak_rss.py"
 
 
 def _measured(args: list[str], timeout: float = 60) -> tuple[int, str, int]:
@@ -301,7 +288,7 @@ def _measured(args: list[str], timeout: float = 60) -> tuple[int, str, int]:
         out = Path(tmp) / "peak"
         try:
             proc = subprocess.run(
-                [sys.executable, "-c", _PEAK_WRAPPER, str(out), installed_script(), *args],
+                [sys.executable, str(_PEAK_RSS), str(out), installed_script(), *args],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
                 timeout=timeout,
