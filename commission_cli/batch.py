@@ -16,28 +16,34 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
+from itertools import count
 from operator import itemgetter
 from typing import Any, cast
 
-from .decision import Decision
+from .caches import make_room
+from .decision import Decision, Verdict
 from .engine import verdict, verdict_for
 from .errors import InputError, Problem
 from .loading import validate_purchase
-from .money import decimal_from_number, parse_money
+from .money import MAX_MONEY, decimal_from_number, parse_money
 from .purchase import MAX_TITLE, MAX_YEARS, Purchase, derive_values, field_names
 from .registers import UnreadableRow
 from .rules import Rules
 
-_CACHE_LIMIT = 512  # entries per cache: bounded, so memory stays flat on any register
+# Bounds on every cache, so memory stays flat on any register: large enough for the
+# variety of a real one (the benchmark's million rows have about 1,100 kinds of row
+# and 24,000 kinds of answer, most of them once only).
+_CACHE_LIMIT = 512  # distinct cells per column, and lengths
 _ONE = Decimal(1)
 _SPECIAL = ("title", "annual_value", "total_value", "years")
 _UNSEEN, _BAD, _BLANK = object(), object(), object()
 _AMOUNTS = ("annual_value", "total_value", "years")
 # annual, total, years, and which of annual, total, years were given (bits 0, 1, 2)
 _Amounts = tuple[Decimal, Decimal, Decimal, int]
-_VERDICTS_LIMIT = 4096  # verdicts remembered by entries, all together
+_ENTRIES_LIMIT = 1024  # kinds of row (distinct discrete cells)
+_VERDICTS_LIMIT = 4096  # answers, by kind of row and place of its amounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,13 +106,12 @@ def route_many(
 
 @dataclass(slots=True)
 class _Discrete:
-    """The validated discrete part of a row, shared by every row with the same cells,
-    with the verdicts such rows have had (by where their amounts fall)."""
+    """The validated discrete part of a row, shared by every row with the same cells."""
 
     values: dict[str, Any]
     stated: frozenset[str]
     watched: tuple[Any, ...]
-    verdicts: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    serial: int  # names what the verdict reads of it, in the keys of remembered verdicts
 
 
 class RowReader:
@@ -125,14 +130,24 @@ class RowReader:
         self.required = {f for f in self.discrete if Purchase.model_fields[f].is_required()}
         self.discrete_cache: dict[tuple[Any, ...], _Discrete] = {}
         self.column_cache: dict[str, dict[tuple[type, Any], Any]] = {}
-        self.years_cache: dict[str, Decimal] = {}
-        fields = rules.watched_fields
-        self.years_at = fields.index("years") if "years" in fields else None
+        self.years_cache: dict[str, tuple[Decimal, Decimal]] = {}
+        # (entry serial, given, length or None, annual place, total place) -> the
+        # verdict and the stated fields of every row with those
+        self.verdicts: dict[tuple[Any, ...], tuple[Verdict, frozenset[str]]] = {}
+        # One serial per kind of entry, by what a verdict reads of it (watched values and
+        # stated fields): kept apart from the entries, so that an entry dropped and made
+        # again finds the verdicts it had, and entries alike in all a verdict reads share them.
+        self.serials: dict[tuple[Any, ...], int] = {}
+        self.next_serial = count(1)
+        watched = rules.watched_fields
+        self.years_at = watched.index("years") if "years" in watched else None
         self.stated_sets: dict[tuple[frozenset[str], int], frozenset[str]] = {}
-        self.remembered = 0
         self.cuts = rules.cut_points
-        self.windows_a = rules.window_places["per_annum"]
-        self.windows_t = rules.window_places["whole_life"]
+        # Where an amount falls among the pack's amounts, as one number: bisect_left +
+        # bisect_right is 2i between amounts i-1 and i, and 2i+1 equal to amount i.
+        # The length matters only inside a near-threshold window (see engine.in_window).
+        self.near_a = _near_table(rules.window_places["per_annum"], len(self.cuts))
+        self.near_t = _near_table(rules.window_places["whole_life"], len(self.cuts))
         if self.fields is not None:
             self.width = len(self.fields)
             named = [f for f in self.fields if f is not None]
@@ -146,7 +161,13 @@ class RowReader:
 
     # -- the two kinds of row ---------------------------------------------------------
     def read_cells(self, row: Sequence[Any], number: int) -> Decision:
-        """A row of cells in the order of ``fields`` (a CSV row)."""
+        """A row of cells in the order of ``fields`` (a CSV row).
+
+        The path every row of a register takes, so it is written out in one piece:
+        a row whose discrete cells, title and amounts are all plainly good, and
+        whose verdict has been worked out before for the same cells and the same
+        places among the pack's amounts, is answered from the caches.
+        """
         if self.fields is None:
             raise TypeError("rows that are sequences need `fields` naming their columns")
         if len(row) != self.width:
@@ -161,9 +182,20 @@ class RowReader:
             )
         if not self.header_ok:
             return self._slow(self.as_mapping(row), number)
-        return self._fast(
-            self.take_discrete(row), self.present, *self.take_special(row), row, number
-        )
+        raw = self.take_discrete(row)
+        try:
+            entry = self.discrete_cache.get(raw)
+        except TypeError:  # an unhashable value (a list where a word belongs): the slow way
+            return self._slow(self.as_mapping(row), number)
+        if entry is None:
+            entry = self._by_column(raw, self.present)
+            if entry is None:
+                return self._slow(self.as_mapping(row), number)
+        title, annual, total, years = self.take_special(row)
+        amounts = self._plain_amounts(title, annual, total, years)
+        if amounts is None:
+            return self._slow(self.as_mapping(row), number)
+        return self._decision(entry, title, *amounts)
 
     def read_mapping(self, row: Mapping[str, Any], number: int) -> Decision:
         """A row as a mapping of field names to values (a JSON Lines row)."""
@@ -172,16 +204,21 @@ class RowReader:
         values = tuple(map(row.get, self.discrete))
         # JSON values are typed: 1 == True == 1.0 as keys, yet they validate differently.
         raw = (*values, *map(type, values))
-        return self._fast(
-            raw,
-            self.discrete,
-            row.get("title"),
-            row.get("annual_value"),
-            row.get("total_value"),
-            row.get("years"),
-            row,
-            number,
+        try:
+            entry = self.discrete_cache.get(raw)
+        except TypeError:
+            return self._slow(row, number)
+        if entry is None:
+            entry = self._by_column(raw, self.discrete)
+            if entry is None:
+                return self._slow(row, number)
+        title = row.get("title")
+        amounts = self._plain_amounts(
+            title, row.get("annual_value"), row.get("total_value"), row.get("years")
         )
+        if amounts is None:
+            return self._slow(row, number)
+        return self._decision(entry, cast(str, title), *amounts)
 
     def as_mapping(self, row: Any) -> Mapping[str, Any]:
         if isinstance(row, Mapping):
@@ -195,26 +232,9 @@ class RowReader:
         return out
 
     # -- fast and slow paths ----------------------------------------------------------
-    def _fast(
-        self,
-        raw: tuple[Any, ...],
-        names: Sequence[str],
-        title: Any,
-        annual: Any,
-        total: Any,
-        years: Any,
-        row: Any,
-        number: int,
-    ) -> Decision:
-        try:
-            entry = self.discrete_cache.get(raw)
-        except TypeError:  # an unhashable value (a list where a word belongs): the slow way
-            return self._slow(self.as_mapping(row), number)
-        if entry is None:
-            entry = self._by_column(raw, names)
-            if entry is None:
-                return self._slow(self.as_mapping(row), number)
-        # Title, money and length as the model reads them; anything unusual goes the slow way.
+    def _plain_amounts(self, title: Any, annual: Any, total: Any, years: Any) -> _Amounts | None:
+        """(annual, total, years, which were given) as the model reads them, when the
+        title and amounts are plainly good; None sends the row the slow way."""
         if (
             type(title) is not str
             or not title
@@ -222,44 +242,62 @@ class RowReader:
             or title[0].isspace()
             or title[-1].isspace()
         ):
-            return self._slow(self.as_mapping(row), number)
-        amounts = self._amounts(annual, total, years)
-        if amounts is None:
-            return self._slow(self.as_mapping(row), number)
-        a, t, y, given = amounts
+            return None
+        try:
+            if years is None or years == "":
+                y, factor = _ONE, _ONE
+                given = 0
+            else:
+                found = self.years_cache.get(years) if type(years) is str else None
+                y, factor = found if found is not None else self._years(years)
+                given = 4
+            if annual is None or annual == "":
+                a = None
+            elif type(annual) is str and annual.isdigit() and annual.isascii():
+                a = Decimal(annual)  # the commonest shape by far: whole pounds
+                if not a or a > MAX_MONEY:
+                    return None
+            else:
+                a = self._money(annual)
+            if total is None or total == "":
+                if a is None:
+                    return None
+                t = a * factor
+                if t > MAX_MONEY:
+                    return None
+                return a, t, y, given | 1
+            t = self._money(total)
+            if a is None:
+                return t / factor, t, y, given | 2
+            a, t = derive_values(a, t, y)
+            return a, t, y, given | 3
+        except Exception:
+            return None
+
+    def _decision(
+        self, entry: _Discrete, title: str, a: Decimal, t: Decimal, y: Decimal, given: int
+    ) -> Decision:
         cuts = self.cuts
-        # Everything decision_key reads beyond the discrete fields, so that a verdict
-        # this entry has had before is found without asking the engine.
-        places = (
-            bisect_left(cuts, a),
-            bisect_right(cuts, a),
-            bisect_left(cuts, t),
-            bisect_right(cuts, t),
-        )
-        # The length matters only inside a near-threshold window (see engine.in_window).
-        near = (places[0], places[1]) in self.windows_a or (places[2], places[3]) in self.windows_t
-        watched = entry.watched
-        if self.years_at is not None:
-            # This pack's conditions test the length itself: it is part of every key.
-            i = self.years_at
-            watched = (*watched[:i], y if given & 4 else None, *watched[i + 1 :])
-            near = True
-        place = (given, y if near else None, *places)
+        at_a = bisect_left(cuts, a) + bisect_right(cuts, a)
+        at_t = bisect_left(cuts, t) + bisect_right(cuts, t)
+        if self.near_a[at_a] or self.near_t[at_t] or self.years_at is not None:
+            key: tuple[Any, ...] = (entry.serial, given, y, at_a, at_t)
+        else:
+            key = (entry.serial, given, None, at_a, at_t)
         values = {**entry.values, "title": title, "annual_value": a, "total_value": t, "years": y}
-        stated = self._stated_with(entry.stated, given)
-        found = entry.verdicts.get(place)
+        found = self.verdicts.get(key)
         if found is None:
+            stated = self._stated_with(entry.stated, given)
+            watched = entry.watched
+            if self.years_at is not None:
+                # This pack's conditions test the length itself.
+                i = self.years_at
+                watched = (*watched[:i], y if given & 4 else None, *watched[i + 1 :])
             purchase = Purchase.from_validated(values, stated)
-            found = verdict_for(purchase, watched, self.rules)
-            self.remembered += 1
-            if self.remembered > _VERDICTS_LIMIT:
-                # Bounded across all entries, so memory stays flat however long the tail
-                # of a register is.
-                for other in self.discrete_cache.values():
-                    other.verdicts.clear()
-                self.remembered = 1
-            entry.verdicts[place] = found
-        return Decision(None, found, values, stated)
+            found = (verdict_for(purchase, watched, self.rules), stated)
+            make_room(self.verdicts, _VERDICTS_LIMIT)
+            self.verdicts[key] = found
+        return Decision(None, found[0], values, found[1])
 
     def _stated_with(self, stated: frozenset[str], given: int) -> frozenset[str]:
         """The stated fields with the title and whichever amounts the row gave; one shared
@@ -271,31 +309,19 @@ class RowReader:
             found = self.stated_sets[key] = stated | extra
         return found
 
-    def _amounts(self, annual: Any, total: Any, years: Any) -> _Amounts | None:
-        """(annual, total, years, which were given) as the model reads them, or None."""
-        try:
-            a = None if annual is None or annual == "" else self._money(annual)
-            t = None if total is None or total == "" else self._money(total)
-            stated_years = not (years is None or years == "")
-            y = self._years(years) if stated_years else _ONE
-            da, dt = derive_values(a, t, y)
-        except Exception:
-            return None
-        return da, dt, y, (a is not None) | (t is not None) << 1 | stated_years << 2
-
     def _money(self, value: Any) -> Decimal:
         if type(value) is bool:
             raise ValueError("not money")
         return parse_money(value)
 
-    def _years(self, value: Any) -> Decimal:
-        found = self.years_cache.get(value) if type(value) is str else None
-        if found is None:
-            found = decimal_from_number(value, "years")
-            if not 0 < found <= MAX_YEARS:
-                raise ValueError("years out of range")
-            if type(value) is str and len(self.years_cache) < _CACHE_LIMIT:
-                self.years_cache[value] = found
+    def _years(self, value: Any) -> tuple[Decimal, Decimal]:
+        """The length, and the factor from annual to whole-life value (at least 1)."""
+        years = decimal_from_number(value, "years")
+        if not 0 < years <= MAX_YEARS:
+            raise ValueError("years out of range")
+        found = (years, max(years, _ONE))
+        if type(value) is str and len(self.years_cache) < _CACHE_LIMIT:
+            self.years_cache[value] = found
         return found
 
     def _by_column(self, raw: tuple[Any, ...], names: Sequence[str]) -> _Discrete | None:
@@ -311,8 +337,7 @@ class RowReader:
             value = column.get(key, _UNSEEN)
             if value is _UNSEEN:
                 value = self._check_cell(name, cell)
-                if len(column) >= _CACHE_LIMIT:
-                    column.clear()
+                make_room(column, _CACHE_LIMIT)
                 column[key] = value
             if value is _BAD:
                 return None
@@ -322,8 +347,7 @@ class RowReader:
         if not self.required <= stated:
             return None
         entry = self._entry(values, frozenset(stated))
-        if len(self.discrete_cache) >= _CACHE_LIMIT:
-            self.discrete_cache.clear()
+        make_room(self.discrete_cache, _ENTRIES_LIMIT)
         self.discrete_cache[raw] = entry
         return entry
 
@@ -337,13 +361,27 @@ class RowReader:
         return purchase.__dict__[name] if name in purchase.model_fields_set else _BLANK
 
     def _entry(self, values: dict[str, Any], stated: frozenset[str]) -> _Discrete:
-        # The length, when a condition reads it, is filled in row by row (see _fast).
+        # The length, when a condition reads it, is filled in row by row (see _decision).
         watched = tuple(values.get(f) if f in stated else None for f in self.rules.watched_fields)
-        return _Discrete(values, stated, watched)
+        kind = (watched, stated)
+        serial = self.serials.get(kind)
+        if serial is None:
+            make_room(self.serials, _VERDICTS_LIMIT)
+            serial = self.serials[kind] = next(self.next_serial)
+        return _Discrete(values, stated, watched, serial)
 
     def _slow(self, data: Mapping[str, Any], number: int) -> Decision:
         purchase = validate_purchase(data, source=self.source or f"row {number}")
         return Decision(purchase, verdict(purchase, self.rules))
+
+
+def _near_table(windows: frozenset[tuple[int, int]], cuts: int) -> list[bool]:
+    """For each place an amount can take among ``cuts`` amounts (see RowReader), whether
+    it lies in one of the near-threshold ``windows`` of (bisect_left, bisect_right)."""
+    table = [False] * (2 * cuts + 1)
+    for left, right in windows:
+        table[left + right] = True
+    return table
 
 
 def _specials(indexes: list[int | None]) -> Callable[[Sequence[Any]], tuple[Any, Any, Any, Any]]:

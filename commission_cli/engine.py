@@ -34,6 +34,7 @@ from itertools import count
 from operator import itemgetter
 from typing import Any, TypeVar
 
+from .caches import make_room
 from .conditions import Compiled, holds
 from .decision import (
     Candidate,
@@ -90,8 +91,7 @@ def verdict_for(purchase: Purchase, watched: tuple[Any, ...], rules: Rules) -> V
     found = parts.whole.get(key)
     if found is None:
         found = _build(purchase, watched, rules, parts)
-        if len(parts.whole) >= _WHOLE_LIMIT:
-            parts.whole.clear()
+        make_room(parts.whole, _WHOLE_LIMIT)
         parts.whole[key] = found
     return found
 
@@ -147,13 +147,22 @@ class _Parts:
         self.whole: dict[tuple[Any, ...], Verdict] = {}
         self.tables: dict[str, dict[Any, Any]] = {}
         self.serials = count(1)
+        self.verdicts: dict[Verdict, Verdict] = {}
+
+    def same(self, verdict: Verdict) -> Verdict:
+        """One object for equal verdicts, however they were reached: what is written
+        out per verdict (see render.rows) is then worked out once per answer."""
+        found = self.verdicts.get(verdict)
+        if found is None:
+            make_room(self.verdicts, _PART_LIMIT)
+            found = self.verdicts[verdict] = verdict
+        return found
 
     def get(self, table: str, key: Any, build: Callable[[int], T]) -> T:
         entries = self.tables.setdefault(table, {})
         found: T | None = entries.get(key)
         if found is None:
-            if len(entries) >= _PART_LIMIT:
-                entries.clear()
+            make_room(entries, _PART_LIMIT)
             # A serial, never reused, names the part in the keys of later parts.
             found = entries[key] = build(next(self.serials))
         return found
@@ -164,6 +173,9 @@ class _Fresh(_Parts):
 
     def get(self, table: str, key: Any, build: Callable[[int], T]) -> T:
         return build(0)
+
+    def same(self, verdict: Verdict) -> Verdict:
+        return verdict
 
 
 def _parts(rules: Rules) -> _Parts:
@@ -287,7 +299,9 @@ def _build(p: Purchase, watched: tuple[Any, ...], rules: Rules, parts: _Parts) -
     return parts.get(
         "verdict",
         (choice.serial, contracts.serial, obligations.serial, near.serial, not_stated.serial),
-        lambda serial: _assemble(rules, choice, contracts, obligations, near, not_stated),
+        lambda serial: parts.same(
+            _assemble(rules, choice, contracts, obligations, near, not_stated)
+        ),
     )
 
 

@@ -181,14 +181,6 @@ def normalise_column(name: str) -> str:
     return name.strip().lower().replace("-", "_").replace(" ", "_")
 
 
-def _lines(handle: IO[str]) -> Iterator[str]:
-    while True:
-        line = handle.readline()
-        if not line:
-            return
-        yield line
-
-
 def _delimiter(header: str) -> str:
     """Comma, or what the header line is separated by instead: a semicolon (Excel in much
     of Europe) or a tab."""
@@ -201,7 +193,7 @@ def _csv_header(
     register: Register, handle: IO[str], ignore: tuple[str, ...], ignore_unknown: bool
 ) -> None:
     csv.field_size_limit(MAX_LINE)
-    lines = _lines(handle)
+    lines = iter(handle)
     first = next(lines, "")
     while first and not first.strip():
         first = next(lines, "")  # leading blank lines

@@ -18,6 +18,7 @@ from operator import itemgetter
 from typing import Any, BinaryIO, Generic, TypeVar
 
 from ..batch import RowError
+from ..caches import make_room
 from ..decision import Decision, Verdict, contract_type_dict, obligation_dict
 from ..purchase import Purchase
 
@@ -35,6 +36,7 @@ CSV_COLUMNS = (
     "error",
 )
 _LIMIT = 512
+_TAILS_LIMIT = 1024
 T = TypeVar("T")
 _SPECIAL = ("title", "annual_value", "total_value", "years")
 _DISCRETE = tuple(f for f in Purchase.model_fields if f not in _SPECIAL)
@@ -66,8 +68,7 @@ class _ByIdentity(Generic[T]):
     def get(self, obj: Any, build: Callable[[Any], T]) -> T:
         entry = self.entries.get(id(obj))
         if entry is None or entry[0] is not obj:
-            if len(self.entries) >= self.limit:
-                self.entries.clear()
+            make_room(self.entries, self.limit)
             entry = (obj, build(obj))
             self.entries[id(obj)] = entry
         return entry[1]
@@ -93,8 +94,7 @@ class JsonlWriter:
         fragment = self.fragments.get(discrete)
         if fragment is None:
             fragment = _json(dict(zip(_DISCRETE, discrete, strict=True)))[1:-1]
-            if len(self.fragments) >= _LIMIT:
-                self.fragments.clear()
+            make_room(self.fragments, _LIMIT)
             self.fragments[discrete] = fragment
         return b'{"title": %s, "annual_value": %s, "total_value": %s, "years": %s, %s}' % (
             one_line(encode_basestring(values["title"])).encode(),
@@ -116,8 +116,7 @@ class JsonlWriter:
         warnings = self.warnings.get(v.warnings)
         if warnings is None:
             warnings = _json(list(v.warnings))
-            if len(self.warnings) >= _LIMIT:
-                self.warnings.clear()
+            make_room(self.warnings, _LIMIT)
             self.warnings[v.warnings] = warnings
         get = self.parts.get
         return b"".join(
@@ -199,14 +198,23 @@ def error_object(error: RowError) -> dict[str, Any]:
 class CsvWriter:
     def __init__(self, out: BinaryIO) -> None:
         self.out = out
-        self.tails: _ByIdentity[bytes] = _ByIdentity()  # under a kilobyte each
+        # The columns after the title, by verdict (under a kilobyte each). By identity,
+        # with the verdict kept alongside so that its id is not taken by another while
+        # its entry stands; the engine gives equal verdicts one object.
+        self.tails: dict[int, tuple[Verdict, bytes]] = {}
         self.out.write(_csv_line(CSV_COLUMNS))
 
     def decision(self, row: int, decision: Decision) -> None:
-        title = _csv_cell(decision.values["title"])
-        self.out.write(
-            b"%d,%s,%s\n" % (row, title.encode(), self.tails.get(decision.verdict, _csv_tail))
-        )
+        # Once per row of a register: written out in one piece, the common case first.
+        verdict = decision.verdict
+        found = self.tails.get(id(verdict))
+        if found is None or found[0] is not verdict:
+            make_room(self.tails, _TAILS_LIMIT)
+            found = self.tails[id(verdict)] = (verdict, _csv_tail(verdict))
+        title = decision.values["title"]
+        if not _NEEDS_QUOTES.isdisjoint(title):
+            title = _csv_cell(title)
+        self.out.write(b"%d,%s,%s\n" % (row, title.encode(), found[1]))
 
     def error(self, error: RowError) -> None:
         title = error.data.get("title", "")
