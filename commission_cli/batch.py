@@ -284,9 +284,10 @@ class RowReader:
             key: tuple[Any, ...] = (entry.serial, given, y, at_a, at_t)
         else:
             key = (entry.serial, given, None, at_a, at_t)
-        values = {**entry.values, "title": title, "annual_value": a, "total_value": t, "years": y}
         found = self.verdicts.get(key)
         if found is None:
+            values = {"title": title, "annual_value": a, "total_value": t, "years": y}
+            values.update(entry.values)
             stated = self._stated_with(entry.stated, given)
             watched = entry.watched
             if self.years_at is not None:
@@ -297,7 +298,7 @@ class RowReader:
             found = (verdict_for(purchase, watched, self.rules), stated)
             make_room(self.verdicts, _VERDICTS_LIMIT)
             self.verdicts[key] = found
-        return Decision(None, found[0], values, found[1])
+        return Decision.of_row(found[0], found[1], (title, a, t, y), entry.values)
 
     def _stated_with(self, stated: frozenset[str], given: int) -> frozenset[str]:
         """The stated fields with the title and whichever amounts the row gave; one shared

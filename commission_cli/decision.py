@@ -112,6 +112,9 @@ class Verdict:
         }
 
 
+_OWN = ("title", "annual_value", "total_value", "years")
+
+
 class Decision:
     """What the rules say about one purchase: the purchase and its verdict.
 
@@ -120,10 +123,10 @@ class Decision:
 
     A batch makes a million of these, and most are written out and forgotten, so
     one can hold the purchase's validated values and build the :class:`Purchase`
-    only when it is asked for (:meth:`from_values`).
+    only when it is asked for (:meth:`of_row`).
     """
 
-    __slots__ = ("_purchase", "_stated", "_values", "verdict")
+    __slots__ = ("_own", "_purchase", "_shared", "_stated", "_values", "verdict")
 
     def __init__(
         self,
@@ -139,21 +142,67 @@ class Decision:
         self._purchase = purchase
         self._values = values
         self._stated = stated
+        self._shared: dict[str, Any] | None = None
+        self._own: tuple[Any, Any, Any, Any] | None = None
         self.verdict = verdict
+
+    @classmethod
+    def of_row(
+        cls,
+        verdict: Verdict,
+        stated: frozenset[str],
+        own: tuple[str, Any, Any, Any],
+        shared: dict[str, Any],
+    ) -> Decision:
+        """A decision for a purchase that already passed Purchase's rules, given as its
+        title, annual and total values and length (``own``) and its other fields
+        (``shared``: one dict for many rows, never changed, which writers may
+        remember things by)."""
+        decision = cls.__new__(cls)
+        decision._purchase = None
+        decision._values = None
+        decision._stated = stated
+        decision._shared = shared
+        decision._own = own
+        decision.verdict = verdict
+        return decision
 
     @property
     def purchase(self) -> Purchase:
         if self._purchase is None:
             from .purchase import Purchase
 
-            assert self._values is not None
-            self._purchase = Purchase.from_validated(self._values, self._stated)
+            self._purchase = Purchase.from_validated(self.values, self._stated)
         return self._purchase
 
     @property
     def values(self) -> dict[str, Any]:
         """The purchase's validated values by field, without building the Purchase."""
-        return self._values if self._values is not None else self.purchase.__dict__
+        if self._values is None:
+            if self._own is None:
+                return self.purchase.__dict__
+            title, annual, total, years = self._own
+            self._values = {
+                "title": title,
+                "annual_value": annual,
+                "total_value": total,
+                "years": years,
+                **(self._shared or {}),
+            }
+        return self._values
+
+    @property
+    def title(self) -> str:
+        return str(self._own[0] if self._own is not None else self.values["title"])
+
+    def parts(self) -> tuple[tuple[Any, Any, Any, Any], dict[str, Any]]:
+        """(title, annual value, total value, years) and the other fields by name. The
+        second is shared by the rows of a batch that agree on every other field."""
+        if self._own is not None and self._shared is not None:
+            return self._own, self._shared
+        values = self.values
+        own = (values["title"], values["annual_value"], values["total_value"], values["years"])
+        return own, {k: v for k, v in values.items() if k not in _OWN}
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Decision):

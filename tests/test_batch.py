@@ -109,6 +109,23 @@ def test_jsonl_lines_are_what_to_json_writes(rules):
         assert line == json.dumps({"row": i, **d.to_dict()}, ensure_ascii=False)
 
 
+def test_jsonl_lines_of_register_rows_are_what_to_json_writes(rules):
+    reader = csv.reader(io.StringIO(REGISTER))
+    fields = next(reader)
+    rows = [row for row in reader if row] * 2  # twice: the second time from memory
+    decisions = [d for d in route_many(rows, rules, fields=fields) if not isinstance(d, RowError)]
+    out = io.BytesIO()
+    writer = JsonlWriter(out)
+    for i, d in enumerate(decisions, 1):
+        writer.decision(i, d)
+    lines = out.getvalue().decode().splitlines()
+    for i, (line, d) in enumerate(zip(lines, decisions, strict=True), 1):
+        assert line == json.dumps({"row": i, **d.to_dict()}, ensure_ascii=False)
+        # The purchase's fields come in the model's order, as route prints them.
+        assert list(d.values) == list(Purchase.model_fields)
+        assert d.title == d.purchase.title
+
+
 def test_csv_lines_are_what_csv_writer_writes(rules):
     decisions = [route(load_purchase(str(p)), rules) for p in _examples()]
     out = io.BytesIO()

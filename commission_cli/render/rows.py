@@ -14,13 +14,11 @@ import json
 from collections.abc import Callable
 from decimal import Decimal
 from json.encoder import encode_basestring
-from operator import itemgetter
 from typing import Any, BinaryIO, Generic, TypeVar
 
 from ..batch import RowError
 from ..caches import make_room
 from ..decision import Decision, Verdict, contract_type_dict, obligation_dict
-from ..purchase import Purchase
 
 CSV_COLUMNS = (
     "row",
@@ -37,10 +35,8 @@ CSV_COLUMNS = (
 )
 _LIMIT = 512
 _TAILS_LIMIT = 1024
+_WHOLE_TAILS_LIMIT = 128
 T = TypeVar("T")
-_SPECIAL = ("title", "annual_value", "total_value", "years")
-_DISCRETE = tuple(f for f in Purchase.model_fields if f not in _SPECIAL)
-_take_discrete = itemgetter(*_DISCRETE)
 _NEEDS_QUOTES = frozenset(',"\r\n')
 
 
@@ -81,27 +77,35 @@ class JsonlWriter:
         # A few kilobytes per choice: fewer of these than of the small parts.
         self.choices: _ByIdentity[tuple[bytes, bytes, bytes]] = _ByIdentity(limit=256)
         self.warnings: dict[tuple[str, ...], bytes] = {}
-        self.fragments: dict[tuple[Any, ...], bytes] = {}
+        self.fragments: dict[int, tuple[dict[str, Any], bytes]] = {}
+        # Whole tails of the answers most rows get (about 6 kB each, so few of them),
+        # by identity as in CsvWriter.
+        self.tails: dict[int, tuple[Verdict, bytes]] = {}
 
     def decision(self, row: int, decision: Decision) -> None:
+        verdict = decision.verdict
+        found = self.tails.get(id(verdict))
+        if found is None or found[0] is not verdict:
+            make_room(self.tails, _WHOLE_TAILS_LIMIT)
+            found = self.tails[id(verdict)] = (verdict, self.tail(verdict))
         self.out.write(
-            b'{"row": %d, "purchase": %s, %s}\n'
-            % (row, self.purchase(decision.values), self.tail(decision.verdict))
+            b'{"row": %d, "purchase": %s, %s}\n' % (row, self.purchase(decision), found[1])
         )
 
-    def purchase(self, values: dict[str, Any]) -> bytes:
-        discrete = _take_discrete(values)
-        fragment = self.fragments.get(discrete)
-        if fragment is None:
-            fragment = _json(dict(zip(_DISCRETE, discrete, strict=True)))[1:-1]
+    def purchase(self, decision: Decision) -> bytes:
+        (title, annual, total, years), rest = decision.parts()
+        # The fields but the title and amounts, written once per kind of row: by the
+        # identity of the dict the rows share, else by their values.
+        found = self.fragments.get(id(rest))
+        if found is None or found[0] is not rest:
             make_room(self.fragments, _LIMIT)
-            self.fragments[discrete] = fragment
+            found = self.fragments[id(rest)] = (rest, _json(rest)[1:-1])
         return b'{"title": %s, "annual_value": %s, "total_value": %s, "years": %s, %s}' % (
-            one_line(encode_basestring(values["title"])).encode(),
-            _number(values["annual_value"]),
-            _number(values["total_value"]),
-            _number(values["years"]),
-            fragment,
+            one_line(encode_basestring(title)).encode(),
+            _number(annual),
+            _number(total),
+            _number(years),
+            found[1],
         )
 
     def tail(self, v: Verdict) -> bytes:
@@ -167,8 +171,9 @@ def _choice_parts(v: Verdict) -> tuple[bytes, bytes, bytes]:
 
 def _number(value: Decimal) -> bytes:
     # What json.dumps writes for the number money_to_json makes: an int, or a float's repr.
-    if value == value.to_integral_value():
-        return b"%d" % int(value)
+    whole = int(value)
+    if whole == value:
+        return b"%d" % whole
     return repr(float(value)).encode()
 
 
@@ -211,7 +216,7 @@ class CsvWriter:
         if found is None or found[0] is not verdict:
             make_room(self.tails, _TAILS_LIMIT)
             found = self.tails[id(verdict)] = (verdict, _csv_tail(verdict))
-        title = decision.values["title"]
+        title = decision.title
         if not _NEEDS_QUOTES.isdisjoint(title):
             title = _csv_cell(title)
         self.out.write(b"%d,%s,%s\n" % (row, title.encode(), found[1]))
