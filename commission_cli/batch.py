@@ -22,8 +22,8 @@ from itertools import count
 from operator import itemgetter
 from typing import Any, cast
 
-from .caches import make_room
-from .decision import Decision, Verdict
+from .caches import make_room, make_room_for_used
+from .decision import Decision
 from .engine import verdict, verdict_for
 from .errors import InputError, Problem
 from .loading import validate_purchase
@@ -131,9 +131,9 @@ class RowReader:
         self.discrete_cache: dict[tuple[Any, ...], _Discrete] = {}
         self.column_cache: dict[str, dict[tuple[type, Any], Any]] = {}
         self.years_cache: dict[str, tuple[Decimal, Decimal]] = {}
-        # (entry serial, given, length or None, annual place, total place) -> the
-        # verdict and the stated fields of every row with those
-        self.verdicts: dict[tuple[Any, ...], tuple[Verdict, frozenset[str]]] = {}
+        # (entry serial, given, length or None, annual place, total place) -> [the
+        # verdict, the stated fields of every row with those, used since last thinned]
+        self.verdicts: dict[tuple[Any, ...], list[Any]] = {}
         # One serial per kind of entry, by what a verdict reads of it (watched values and
         # stated fields): kept apart from the entries, so that an entry dropped and made
         # again finds the verdicts it had, and entries alike in all a verdict reads share them.
@@ -285,7 +285,9 @@ class RowReader:
         else:
             key = (entry.serial, given, None, at_a, at_t)
         found = self.verdicts.get(key)
-        if found is None:
+        if found is not None:
+            found[2] = True
+        else:
             values = {"title": title, "annual_value": a, "total_value": t, "years": y}
             values.update(entry.values)
             stated = self._stated_with(entry.stated, given)
@@ -295,8 +297,8 @@ class RowReader:
                 i = self.years_at
                 watched = (*watched[:i], y if given & 4 else None, *watched[i + 1 :])
             purchase = Purchase.from_validated(values, stated)
-            found = (verdict_for(purchase, watched, self.rules), stated)
-            make_room(self.verdicts, _VERDICTS_LIMIT)
+            found = [verdict_for(purchase, watched, self.rules), stated, False]
+            make_room_for_used(self.verdicts, _VERDICTS_LIMIT)
             self.verdicts[key] = found
         return Decision.of_row(found[0], found[1], (title, a, t, y), entry.values)
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from commission_cli import Purchase, load_rules, route
 from commission_cli import batch as batch_module
 from commission_cli.batch import RowError, route_many
-from commission_cli.caches import make_room
+from commission_cli.caches import make_room, make_room_for_used
 from commission_cli.engine import _parts, verdict
 from commission_cli.purchase import field_names
 
@@ -31,6 +31,19 @@ def test_a_cache_filled_one_entry_at_a_time_never_passes_its_limit():
         cache[n] = n
         assert len(cache) <= 64
     assert 999 in cache
+
+
+def test_entries_used_since_the_last_thinning_outlive_those_that_were_not():
+    cache = {n: [str(n), n in (0, 2)] for n in range(8)}  # 0 and 2 were used again
+    make_room_for_used(cache, 8)
+    assert list(cache) == [4, 5, 6, 7, 0, 2]
+    assert not cache[0][-1] and not cache[2][-1]  # each must be used again to stay again
+
+
+def test_a_cache_of_entries_all_in_use_still_keeps_under_its_limit():
+    cache = {n: [n, True] for n in range(8)}
+    make_room_for_used(cache, 8)
+    assert len(cache) < 8
 
 
 def test_equal_verdicts_worked_out_apart_are_one_object():
