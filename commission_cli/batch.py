@@ -34,16 +34,24 @@ from .rules import Rules
 
 # Bounds on every cache, so memory stays flat on any register: large enough for the
 # variety of a real one (the benchmark's million rows have about 1,100 kinds of row
-# and 24,000 kinds of answer, most of them once only).
+# and 24,000 kinds of answer, most of them once only). A limit the first ten thousand
+# rows of a register do not reach is memory a long register takes and a short one
+# does not: the benchmark holds the two within 10% of each other, and these sizes
+# were chosen by measuring it (see README, Speed).
 _CACHE_LIMIT = 512  # distinct cells per column, and lengths
 _ONE = Decimal(1)
 _SPECIAL = ("title", "annual_value", "total_value", "years")
 _UNSEEN, _BAD, _BLANK = object(), object(), object()
 _AMOUNTS = ("annual_value", "total_value", "years")
+# The title, and which amounts a row stated, by the bits of `given` (see _Amounts).
+_OWN_STATED = tuple(
+    ("title", *(name for bit, name in enumerate(_AMOUNTS) if given >> bit & 1))
+    for given in range(8)
+)
 # annual, total, years, and which of annual, total, years were given (bits 0, 1, 2)
 _Amounts = tuple[Decimal, Decimal, Decimal, int]
-_ENTRIES_LIMIT = 1024  # kinds of row (distinct discrete cells)
-_VERDICTS_LIMIT = 4096  # answers, by kind of row and place of its amounts
+_ENTRIES_LIMIT = 512  # kinds of row (distinct discrete cells)
+_VERDICTS_LIMIT = 2048  # answers, by kind of row and place of its amounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +140,7 @@ class RowReader:
         self.column_cache: dict[str, dict[tuple[type, Any], Any]] = {}
         self.years_cache: dict[str, tuple[Decimal, Decimal]] = {}
         # (entry serial, given, length or None, annual place, total place) -> [the
-        # verdict, the stated fields of every row with those, used since last thinned]
+        # verdict of every row with those, used since the memo was last thinned]
         self.verdicts: dict[tuple[Any, ...], list[Any]] = {}
         # One serial per kind of entry, by what a verdict reads of it (watched values and
         # stated fields): kept apart from the entries, so that an entry dropped and made
@@ -141,7 +149,8 @@ class RowReader:
         self.next_serial = count(1)
         watched = rules.watched_fields
         self.years_at = watched.index("years") if "years" in watched else None
-        self.stated_sets: dict[tuple[frozenset[str], int], frozenset[str]] = {}
+        self.shared_sets: dict[frozenset[str], frozenset[str]] = {}
+        self.words: dict[str, str] = {}  # one copy of each word the columns hold
         self.cuts = rules.cut_points
         # Where an amount falls among the pack's amounts, as one number: bisect_left +
         # bisect_right is 2i between amounts i-1 and i, and 2i+1 equal to amount i.
@@ -286,31 +295,23 @@ class RowReader:
             key = (entry.serial, given, None, at_a, at_t)
         found = self.verdicts.get(key)
         if found is not None:
-            found[2] = True
+            found[1] = True
         else:
             values = {"title": title, "annual_value": a, "total_value": t, "years": y}
             values.update(entry.values)
-            stated = self._stated_with(entry.stated, given)
+            stated = entry.stated.union(_OWN_STATED[given])
             watched = entry.watched
             if self.years_at is not None:
                 # This pack's conditions test the length itself.
                 i = self.years_at
                 watched = (*watched[:i], y if given & 4 else None, *watched[i + 1 :])
             purchase = Purchase.from_validated(values, stated)
-            found = [verdict_for(purchase, watched, self.rules), stated, False]
+            found = [verdict_for(purchase, watched, self.rules), False]
             make_room_for_used(self.verdicts, _VERDICTS_LIMIT)
             self.verdicts[key] = found
-        return Decision.of_row(found[0], found[1], (title, a, t, y), entry.values)
-
-    def _stated_with(self, stated: frozenset[str], given: int) -> frozenset[str]:
-        """The stated fields with the title and whichever amounts the row gave; one shared
-        set for each combination (entries of a register mostly state the same fields)."""
-        key = (stated, given)
-        found = self.stated_sets.get(key)
-        if found is None:
-            extra = {"title"} | {name for bit, name in enumerate(_AMOUNTS) if given >> bit & 1}
-            found = self.stated_sets[key] = stated | extra
-        return found
+        return Decision.of_row(
+            found[0], (title, a, t, y), _OWN_STATED[given], entry.values, entry.stated
+        )
 
     def _money(self, value: Any) -> Decimal:
         if type(value) is bool:
@@ -342,6 +343,9 @@ class RowReader:
                 value = self._check_cell(name, cell)
                 make_room(column, _CACHE_LIMIT)
                 column[key] = value
+                if type(cell) is str:
+                    make_room(self.words, _CACHE_LIMIT)
+                    self.words[cell] = cell
             if value is _BAD:
                 return None
             if value is not _BLANK:
@@ -349,10 +353,20 @@ class RowReader:
                 stated.add(name)
         if not self.required <= stated:
             return None
-        entry = self._entry(values, frozenset(stated))
+        entry = self._entry(values, self._one_set(frozenset(stated)))
         make_room(self.discrete_cache, _ENTRIES_LIMIT)
-        self.discrete_cache[raw] = entry
+        # Kept with the words of the columns' own cache rather than this row's copies:
+        # a remembered row then costs its tuple, not its text again.
+        self.discrete_cache[tuple(self.words.get(c, c) for c in raw)] = entry
         return entry
+
+    def _one_set(self, stated: frozenset[str]) -> frozenset[str]:
+        """One object for equal sets of stated fields (many kinds of row state the same)."""
+        found = self.shared_sets.get(stated)
+        if found is None:
+            make_room(self.shared_sets, _CACHE_LIMIT)
+            found = self.shared_sets[stated] = stated
+        return found
 
     def _check_cell(self, name: str, cell: Any) -> Any:
         """One cell as the model reads it: its value, _BLANK (not stated) or _BAD."""

@@ -126,7 +126,7 @@ class Decision:
     only when it is asked for (:meth:`of_row`).
     """
 
-    __slots__ = ("_own", "_purchase", "_shared", "_stated", "_values", "verdict")
+    __slots__ = ("_own", "_own_stated", "_purchase", "_shared", "_stated", "_values", "verdict")
 
     def __init__(
         self,
@@ -144,24 +144,28 @@ class Decision:
         self._stated = stated
         self._shared: dict[str, Any] | None = None
         self._own: tuple[Any, Any, Any, Any] | None = None
+        self._own_stated: tuple[str, ...] = ()
         self.verdict = verdict
 
     @classmethod
     def of_row(
         cls,
         verdict: Verdict,
-        stated: frozenset[str],
         own: tuple[str, Any, Any, Any],
+        own_stated: tuple[str, ...],
         shared: dict[str, Any],
+        stated: frozenset[str],
     ) -> Decision:
         """A decision for a purchase that already passed Purchase's rules, given as its
-        title, annual and total values and length (``own``) and its other fields
-        (``shared``: one dict for many rows, never changed, which writers may
-        remember things by)."""
+        title, annual and total values and length (``own``, of which ``own_stated``
+        were stated rather than derived) and its other fields (``shared``, of which
+        ``stated`` were stated: both shared by many rows and never changed, so
+        writers may remember things by them)."""
         decision = cls.__new__(cls)
         decision._purchase = None
         decision._values = None
         decision._stated = stated
+        decision._own_stated = own_stated
         decision._shared = shared
         decision._own = own
         decision.verdict = verdict
@@ -172,7 +176,8 @@ class Decision:
         if self._purchase is None:
             from .purchase import Purchase
 
-            self._purchase = Purchase.from_validated(self.values, self._stated)
+            stated = self._stated.union(self._own_stated) if self._own_stated else self._stated
+            self._purchase = Purchase.from_validated(self.values, stated)
         return self._purchase
 
     @property

@@ -32,6 +32,7 @@ from decimal import Decimal
 from fractions import Fraction
 from itertools import count
 from operator import itemgetter
+from sys import intern
 from typing import Any, TypeVar
 
 from .caches import make_room
@@ -68,6 +69,9 @@ _PENNY = Decimal("0.01")
 # million rows take no more memory than ten thousand.
 _WHOLE_LIMIT = 1024
 _PART_LIMIT = 1024
+# Distinct verdicts kept as one object each: more than the parts, so that a verdict
+# worked out again after its parts were dropped is still the object a batch holds.
+_SAME_LIMIT = 2048
 T = TypeVar("T")
 
 
@@ -154,7 +158,7 @@ class _Parts:
         out per verdict (see render.rows) is then worked out once per answer."""
         found = self.verdicts.get(verdict)
         if found is None:
-            make_room(self.verdicts, _PART_LIMIT)
+            make_room(self.verdicts, _SAME_LIMIT)
             found = self.verdicts[verdict] = verdict
         return found
 
@@ -365,7 +369,7 @@ def _family(rules: Rules, facts: Mapping[str, Any], serial: int) -> _FamilyPart:
     passed: list[tuple[Family, Compiled]] = []
     for fam, cond in rules.families:
         if cond is None or holds(cond, facts):
-            return _FamilyPart(fam, family_reason(fam, cond, facts, passed), serial)
+            return _FamilyPart(fam, intern(family_reason(fam, cond, facts, passed)), serial)
         passed.append((fam, cond))
     raise AssertionError("a checked pack always ends with a family that has no 'when'")
 
@@ -499,7 +503,7 @@ def _choose(
             float(a.score),
             a.matched,
             a.unmatched,
-            candidate_reason(a, chosen, eligible),
+            intern(candidate_reason(a, chosen, eligible)),
         )
         for a in assessed
     )
@@ -509,8 +513,11 @@ def _choose(
     if unstated:
         them = "it" if len(unstated) == 1 else "them"
         unstated_warning = (
-            f"Not stated: {', '.join(unstated)}. Indicators that depend on {them} count as "
-            f"not matched; stating {them} could change the scores and so the recommendation.",
+            intern(
+                f"Not stated: {', '.join(unstated)}. Indicators that depend on {them} count "
+                f"as not matched; stating {them} could change the scores and so the "
+                "recommendation."
+            ),
         )
     if chosen is None:
         decision = (
@@ -531,7 +538,7 @@ def _choose(
             serial,
         )
     spec = chosen.cm.spec
-    decision = f"{spec.name}: {chosen_reason(chosen, eligible)}"
+    decision = intern(f"{spec.name}: {chosen_reason(chosen, eligible)}")
     # A choice that rests on one range alone, where the pack says that is worth a word
     # (the guide's £39,000 whole-life figure).
     if (
@@ -569,8 +576,10 @@ def _contract_types(rules: Rules, facts: Mapping[str, Any], serial: int) -> _Con
     ids = {c.id for c in refs}
     names = {c.id: c.name for c in refs}
     warnings = tuple(
-        f"Contract types that contradict each other: {names[c.between[0]]} and "
-        f"{names[c.between[1]]}. {c.reason}"
+        intern(
+            f"Contract types that contradict each other: {names[c.between[0]]} and "
+            f"{names[c.between[1]]}. {c.reason}"
+        )
         for c in rules.pack.conflicts
         if c.between[0] in ids and c.between[1] in ids
     )
@@ -582,7 +591,7 @@ def _obligations(rules: Rules, facts: Mapping[str, Any], serial: int) -> _Texts:
         return _Texts((), serial)  # obligations come with a route
     return _Texts(
         tuple(
-            ObligationRef(o.text, rules.cite(o.source))
+            ObligationRef(o.text, intern(rules.cite(o.source)))
             for o, cond in rules.obligations
             if cond is None or holds(cond, facts)
         ),
@@ -637,10 +646,12 @@ def _near_threshold(
                     else f"Above {format_money(amount)}"
                 )
                 out.append(
-                    f"The {BASIS_VALUE[r.basis]} is within {float(near.margin) * 100:g}% "
-                    f"below the {format_money(amount)} {BASIS_WORDS[r.basis]} threshold. "
-                    f"{at} the eligible methods would be {names_of(then, names)} instead of "
-                    f"{names_of(now, names)}. {near.advice}"
+                    intern(
+                        f"The {BASIS_VALUE[r.basis]} is within {float(near.margin) * 100:g}% "
+                        f"below the {format_money(amount)} {BASIS_WORDS[r.basis]} threshold. "
+                        f"{at} the eligible methods would be {names_of(then, names)} instead "
+                        f"of {names_of(now, names)}. {near.advice}"
+                    )
                 )
     return out
 

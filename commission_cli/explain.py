@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from sys import intern
 from typing import Any
 
 from .conditions import Compiled, describe, holds
@@ -49,12 +50,14 @@ def with_phrases(a: Assessment) -> Assessment:
     """The assessment with its phrases filled in."""
     from dataclasses import replace
 
+    # Interned: many assessments (and the verdicts made of them) say the same words,
+    # and a long batch keeps thousands of them.
     return replace(
         a,
-        how=_how_eligible(a) if a.eligible else "",
-        fit=_fit(a),
-        not_stated=_not_stated(a),
-        refused="" if a.eligible else _ineligible_reason(a),
+        how=intern(_how_eligible(a)) if a.eligible else "",
+        fit=intern(_fit(a)),
+        not_stated=intern(_not_stated(a)),
+        refused="" if a.eligible else intern(_ineligible_reason(a)),
     )
 
 

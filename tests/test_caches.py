@@ -98,3 +98,19 @@ def test_whole_pounds_read_by_the_quick_path_match_the_model():
     assert not isinstance(a, RowError) and not isinstance(b, RowError)
     assert a.purchase.annual_value == b.purchase.annual_value == Decimal(45000)
     assert isinstance(c, RowError) and "greater than zero" in c.message
+
+
+def test_texts_worked_out_again_are_the_same_strings():
+    # A long batch keeps thousands of verdicts; words they share are kept once.
+    p = Purchase(title="Day care", annual_value=45_000, outcomes="certain", providers="few")
+    first = verdict(p, RULES)
+    parts = _parts(RULES)
+    parts.whole.clear()
+    parts.tables.clear()
+    parts.verdicts.clear()  # nothing remembered at all: every text is written afresh
+    again = verdict(p, RULES)
+    assert again == first and again is not first
+    for a, b in zip(first.candidates, again.candidates, strict=True):
+        assert a.reason is b.reason
+    for a, b in zip(first.warnings, again.warnings, strict=True):
+        assert a is b

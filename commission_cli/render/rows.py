@@ -34,7 +34,7 @@ CSV_COLUMNS = (
     "error",
 )
 _LIMIT = 512
-_TAILS_LIMIT = 1024
+_TAILS_LIMIT = 512  # CSV tails: about as many as ten thousand rows of a register make
 _WHOLE_TAILS_LIMIT = 128
 T = TypeVar("T")
 _NEEDS_QUOTES = frozenset(',"\r\n')
