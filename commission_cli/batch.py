@@ -120,6 +120,11 @@ class _Discrete:
     stated: frozenset[str]
     watched: tuple[Any, ...]
     serial: int  # names what the verdict reads of it, in the keys of remembered verdicts
+    used: bool = False  # since the cache was last thinned (see caches.make_room_for_used)
+
+    def take_used(self) -> bool:
+        used, self.used = self.used, False
+        return used
 
 
 class RowReader:
@@ -200,6 +205,8 @@ class RowReader:
             entry = self._by_column(raw, self.present)
             if entry is None:
                 return self._slow(self.as_mapping(row), number)
+        else:
+            entry.used = True
         title, annual, total, years = self.take_special(row)
         amounts = self._plain_amounts(title, annual, total, years)
         if amounts is None:
@@ -221,6 +228,8 @@ class RowReader:
             entry = self._by_column(raw, self.discrete)
             if entry is None:
                 return self._slow(row, number)
+        else:
+            entry.used = True
         title = row.get("title")
         amounts = self._plain_amounts(
             title, row.get("annual_value"), row.get("total_value"), row.get("years")
@@ -354,7 +363,7 @@ class RowReader:
         if not self.required <= stated:
             return None
         entry = self._entry(values, self._one_set(frozenset(stated)))
-        make_room(self.discrete_cache, _ENTRIES_LIMIT)
+        make_room_for_used(self.discrete_cache, _ENTRIES_LIMIT, _Discrete.take_used)
         # Kept with the words of the columns' own cache rather than this row's copies:
         # a remembered row then costs its tuple, not its text again.
         self.discrete_cache[tuple(self.words.get(c, c) for c in raw)] = entry

@@ -156,6 +156,24 @@ def test_a_batch_of_n_rows_gives_the_same_decisions_as_n_routes(ps):
         assert d.purchase.echo() == alone.purchase.echo()
 
 
+def _as_json(p: dict[str, Any]) -> dict[str, Any]:
+    """A purchase as a JSON Lines row holds it: numbers as numbers, flags as booleans."""
+    return {k: int(v) if isinstance(v, Decimal) and v == int(v) else v for k, v in p.items()}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(purchases(), min_size=1, max_size=30))
+def test_a_batch_of_json_rows_gives_the_same_decisions_as_n_routes(ps):
+    rows = [_as_json(p) for p in ps] * 2  # twice: the second time from memory
+    batch = list(route_many(rows, RULES))
+    assert len(batch) == len(rows)
+    for p, d in zip(ps * 2, batch, strict=True):
+        alone = route(Purchase(**p), RULES)
+        assert d.verdict == alone.verdict
+        assert d.purchase.echo() == alone.purchase.echo()
+        assert d.purchase.stated == alone.purchase.stated
+
+
 def test_decimal_strings_from_a_register_match_decimal_values():
     (d,) = route_many(
         [["x", "29999.99", "certain"]], RULES, fields=["title", "annual_value", "outcomes"]
