@@ -315,7 +315,7 @@ class RowReader:
                 i = self.years_at
                 watched = (*watched[:i], y if given & 4 else None, *watched[i + 1 :])
             purchase = Purchase.from_validated(values, stated)
-            found = [verdict_for(purchase, watched, self.rules), False]
+            found = [verdict_for(purchase, watched, self.rules, whole=False), False]
             make_room_for_used(self.verdicts, _VERDICTS_LIMIT)
             self.verdicts[key] = found
         return Decision.of_row(

@@ -87,10 +87,19 @@ def verdict(purchase: Purchase, rules: Rules) -> Verdict:
     return verdict_for(purchase, watched, rules)
 
 
-def verdict_for(purchase: Purchase, watched: tuple[Any, ...], rules: Rules) -> Verdict:
+def verdict_for(
+    purchase: Purchase, watched: tuple[Any, ...], rules: Rules, *, whole: bool = True
+) -> Verdict:
     """The verdict, remembered; ``watched`` holds the purchase's values of
-    ``rules.watched_fields`` (None where not stated)."""
+    ``rules.watched_fields`` (None where not stated).
+
+    ``whole=False`` builds it from remembered parts without looking for, or keeping,
+    the whole verdict: for a caller that remembers whole verdicts itself (the batch,
+    by cheaper keys), for which the second memory would be time and space spent twice.
+    """
     parts = _parts(rules)
+    if not whole:
+        return _build(purchase, watched, rules, parts)
     key = decision_key(purchase, watched, rules)
     found = parts.whole.get(key)
     if found is None:
@@ -152,6 +161,7 @@ class _Parts:
         self.tables: dict[str, dict[Any, Any]] = {}
         self.serials = count(1)
         self.verdicts: dict[Verdict, Verdict] = {}
+        self.texts: dict[tuple[Any, ...], _Texts] = {}
 
     def same(self, verdict: Verdict) -> Verdict:
         """One object for equal verdicts, however they were reached: what is written
@@ -160,6 +170,16 @@ class _Parts:
         if found is None:
             make_room(self.verdicts, _SAME_LIMIT)
             found = self.verdicts[verdict] = verdict
+        return found
+
+    def same_texts(self, part: _Texts) -> _Texts:
+        """One part for equal texts: most purchases near no threshold, or near the same
+        one, get the same warnings, and a verdict remembered by its parts' serials is
+        then found again rather than assembled anew."""
+        found = self.texts.get(part.texts)
+        if found is None:
+            make_room(self.texts, _PART_LIMIT)
+            found = self.texts[part.texts] = part
         return found
 
     def get(self, table: str, key: Any, build: Callable[[int], T]) -> T:
@@ -180,6 +200,9 @@ class _Fresh(_Parts):
 
     def same(self, verdict: Verdict) -> Verdict:
         return verdict
+
+    def same_texts(self, part: _Texts) -> _Texts:
+        return part
 
 
 def _parts(rules: Rules) -> _Parts:
@@ -280,7 +303,9 @@ def _build(p: Purchase, watched: tuple[Any, ...], rules: Rules, parts: _Parts) -
     near = parts.get(
         "near",
         near_key,
-        lambda serial: _Texts(tuple(_near_threshold(p, rules, assessed, values, facts)), serial),
+        lambda serial: parts.same_texts(
+            _Texts(tuple(_near_threshold(p, rules, assessed, values, facts)), serial)
+        ),
     )
     stated = p.model_fields_set
     not_stated = parts.get(
@@ -291,13 +316,15 @@ def _build(p: Purchase, watched: tuple[Any, ...], rules: Rules, parts: _Parts) -
             take["not_stated"](watched),
             *(n.field in stated for n, _ in rules.not_stated),
         ),
-        lambda serial: _Texts(
-            tuple(
-                n.text
-                for n, cond in rules.not_stated
-                if n.field not in stated and (cond is None or holds(cond, facts))
-            ),
-            serial,
+        lambda serial: parts.same_texts(
+            _Texts(
+                tuple(
+                    n.text
+                    for n, cond in rules.not_stated
+                    if n.field not in stated and (cond is None or holds(cond, facts))
+                ),
+                serial,
+            )
         ),
     )
     return parts.get(
