@@ -38,7 +38,7 @@ from .rules import Rules
 # rows of a register do not reach is memory a long register takes and a short one
 # does not: the benchmark holds the two within 10% of each other, and these sizes
 # were chosen by measuring it (see README, Speed).
-_CACHE_LIMIT = 512  # distinct cells per column, and lengths
+_CACHE_LIMIT = 512  # per column: distinct cells; lengths, words, sets of stated fields
 _ONE = Decimal(1)
 _SPECIAL = ("title", "annual_value", "total_value", "years")
 _UNSEEN, _BAD, _BLANK = object(), object(), object()

@@ -18,7 +18,7 @@ def make_room(cache: dict[Any, Any], limit: int) -> None:
     limit miss on nearly every row.
     """
     if len(cache) >= limit:
-        for key in list(islice(cache, len(cache) // 2)):
+        for key in list(islice(cache, max(1, len(cache) // 2))):
             del cache[key]
 
 
@@ -27,7 +27,8 @@ def make_room_for_used(
 ) -> None:
     """Like :func:`make_room`, for a cache whose entries say whether they were used:
     of the older half, entries used since the cache was last thinned are kept (moved
-    to the young end, their flag cleared), the rest dropped.
+    to the young end, their flag cleared), the rest dropped; when most of the older
+    half was used, all of it is dropped, so that each thinning frees a quarter.
 
     ``take_used(entry)`` returns the entry's flag and clears it; by default an entry
     is a list whose last item is the flag. On a register whose rows are mostly a few
@@ -38,11 +39,19 @@ def make_room_for_used(
     if len(cache) < limit:
         return
     take = take_used or _take_last
-    for key in list(islice(cache, len(cache) // 2)):
+    older = list(islice(cache, max(1, len(cache) // 2)))
+    used = {key for key in older if take(cache[key])}
+    if len(used) > len(older) // 2:
+        # Most of them were used: keeping those would free too little room, and the
+        # next entry would start this pass again. The older half goes (the plain
+        # rule), and the newer entries stay where they are.
+        for key in older:
+            del cache[key]
+        return
+    for key in older:
         entry = cache.pop(key)
-        if take(entry):
-            cache[key] = entry
-    make_room(cache, limit)  # every one of them was used: the plain rule
+        if key in used:
+            cache[key] = entry  # to the young end
 
 
 def _take_last(entry: Any) -> bool:

@@ -128,20 +128,11 @@ class Decision:
 
     __slots__ = ("_own", "_own_stated", "_purchase", "_shared", "_stated", "_values", "verdict")
 
-    def __init__(
-        self,
-        purchase: Purchase | None,
-        verdict: Verdict,
-        values: dict[str, Any] | None = None,
-        stated: frozenset[str] = frozenset(),
-    ) -> None:
-        """A decision for a purchase; or, with ``purchase`` None, for a purchase given
-        as ``values`` that already passed Purchase's rules and the ``stated`` fields."""
-        if purchase is None and values is None:
-            raise TypeError("a Decision needs a purchase or its values")
-        self._purchase = purchase
-        self._values = values
-        self._stated = stated
+    def __init__(self, purchase: Purchase, verdict: Verdict) -> None:
+        """A decision for a purchase (see :meth:`of_row` for one held as its values)."""
+        self._purchase: Purchase | None = purchase
+        self._values: dict[str, Any] | None = None
+        self._stated: frozenset[str] = frozenset()
         self._shared: dict[str, Any] | None = None
         self._own: tuple[Any, Any, Any, Any] | None = None
         self._own_stated: tuple[str, ...] = ()
@@ -200,9 +191,15 @@ class Decision:
     def title(self) -> str:
         return str(self._own[0] if self._own is not None else self.values["title"])
 
+    @property
+    def shares_fields(self) -> bool:
+        """Made by :meth:`of_row`: the second of :meth:`parts` is one dict for many rows."""
+        return self._shared is not None
+
     def parts(self) -> tuple[tuple[Any, Any, Any, Any], dict[str, Any]]:
         """(title, annual value, total value, years) and the other fields by name. The
-        second is shared by the rows of a batch that agree on every other field."""
+        second is shared by the rows of a batch that agree on every other field
+        (:attr:`shares_fields`), and new for any other decision."""
         if self._own is not None and self._shared is not None:
             return self._own, self._shared
         values = self.values

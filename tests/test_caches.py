@@ -40,10 +40,20 @@ def test_entries_used_since_the_last_thinning_outlive_those_that_were_not():
     assert not cache[0][-1] and not cache[2][-1]  # each must be used again to stay again
 
 
-def test_a_cache_of_entries_all_in_use_still_keeps_under_its_limit():
+def test_when_most_of_the_older_half_was_used_the_older_half_goes():
     cache = {n: [n, True] for n in range(8)}
     make_room_for_used(cache, 8)
-    assert len(cache) < 8
+    assert list(cache) == [4, 5, 6, 7]  # the newest entries are never the ones dropped
+
+
+def test_a_cache_thinned_over_and_over_stays_under_its_limit_and_keeps_its_newest():
+    cache: dict[int, list] = {}
+    for n in range(2000):
+        for key in list(cache)[::3]:
+            cache[key][-1] = True  # a third of the entries are used again
+        make_room_for_used(cache, 64)
+        cache[n] = [n, False]
+        assert len(cache) <= 64 and n in cache
 
 
 def test_equal_verdicts_worked_out_apart_are_one_object():

@@ -78,6 +78,7 @@ class JsonlWriter:
         self.choices: _ByIdentity[tuple[bytes, bytes, bytes]] = _ByIdentity(limit=256)
         self.warnings: dict[tuple[str, ...], bytes] = {}
         self.fragments: dict[int, tuple[dict[str, Any], bytes]] = {}
+        self.fragments_by_value: dict[tuple[Any, ...], bytes] = {}
         # Whole tails of the answers most rows get (about 6 kB each, so few of them),
         # by identity as in CsvWriter.
         self.tails: dict[int, tuple[Verdict, bytes]] = {}
@@ -95,17 +96,26 @@ class JsonlWriter:
     def purchase(self, decision: Decision) -> bytes:
         (title, annual, total, years), rest = decision.parts()
         # The fields but the title and amounts, written once per kind of row: by the
-        # identity of the dict the rows share, else by their values.
-        found = self.fragments.get(id(rest))
-        if found is None or found[0] is not rest:
-            make_room(self.fragments, _LIMIT)
-            found = self.fragments[id(rest)] = (rest, _json(rest)[1:-1])
+        # identity of the dict a batch's rows of one kind share, else by their values.
+        if decision.shares_fields:
+            found = self.fragments.get(id(rest))
+            if found is None or found[0] is not rest:
+                make_room(self.fragments, _LIMIT)
+                found = self.fragments[id(rest)] = (rest, _json(rest)[1:-1])
+            fragment = found[1]
+        else:
+            key = tuple(rest.values())
+            cached = self.fragments_by_value.get(key)
+            if cached is None:
+                make_room(self.fragments_by_value, _LIMIT)
+                cached = self.fragments_by_value[key] = _json(rest)[1:-1]
+            fragment = cached
         return b'{"title": %s, "annual_value": %s, "total_value": %s, "years": %s, %s}' % (
             one_line(encode_basestring(title)).encode(),
             _number(annual),
             _number(total),
             _number(years),
-            found[1],
+            fragment,
         )
 
     def tail(self, v: Verdict) -> bytes:
