@@ -27,8 +27,8 @@ def make_room_for_used(
 ) -> None:
     """Like :func:`make_room`, for a cache whose entries say whether they were used:
     of the older half, entries used since the cache was last thinned are kept (moved
-    to the young end, their flag cleared), the rest dropped; when most of the older
-    half was used, all of it is dropped, so that each thinning frees a quarter.
+    to the young end, their flag cleared) and the rest dropped; if that would free
+    less than a quarter of the cache, the oldest of the used go too.
 
     ``take_used(entry)`` returns the entry's flag and clears it; by default an entry
     is a list whose last item is the flag. On a register whose rows are mostly a few
@@ -40,18 +40,16 @@ def make_room_for_used(
         return
     take = take_used or _take_last
     older = list(islice(cache, max(1, len(cache) // 2)))
-    used = {key for key in older if take(cache[key])}
-    if len(used) > len(older) // 2:
-        # Most of them were used: keeping those would free too little room, and the
-        # next entry would start this pass again. The older half goes (the plain
-        # rule), and the newer entries stay where they are.
-        for key in older:
-            del cache[key]
-        return
-    for key in older:
-        entry = cache.pop(key)
-        if key in used:
-            cache[key] = entry  # to the young end
+    flags = [take(cache[key]) for key in older]
+    used = [key for key, flag in zip(older, flags, strict=True) if flag]
+    unused = [key for key, flag in zip(older, flags, strict=True) if not flag]
+    # At least a quarter of the cache is freed, so that the next entry does not start
+    # this pass again: the unused first, then as many of the oldest used as it takes.
+    short = max(1, len(cache) // 4) - len(unused)
+    for key in unused + used[: max(0, short)]:
+        del cache[key]
+    for key in used[max(0, short) :]:
+        cache[key] = cache.pop(key)  # to the young end
 
 
 def _take_last(entry: Any) -> bool:

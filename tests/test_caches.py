@@ -40,10 +40,10 @@ def test_entries_used_since_the_last_thinning_outlive_those_that_were_not():
     assert not cache[0][-1] and not cache[2][-1]  # each must be used again to stay again
 
 
-def test_when_most_of_the_older_half_was_used_the_older_half_goes():
+def test_when_all_were_used_the_oldest_quarter_goes_and_the_newest_stay():
     cache = {n: [n, True] for n in range(8)}
     make_room_for_used(cache, 8)
-    assert list(cache) == [4, 5, 6, 7]  # the newest entries are never the ones dropped
+    assert list(cache) == [4, 5, 6, 7, 2, 3]
 
 
 def test_a_cache_thinned_over_and_over_stays_under_its_limit_and_keeps_its_newest():
