@@ -27,8 +27,8 @@ from .decision import Decision
 from .engine import verdict, verdict_for
 from .errors import InputError, Problem
 from .loading import validate_purchase
-from .money import MAX_MONEY, decimal_from_number, parse_money
-from .purchase import MAX_TITLE, MAX_YEARS, Purchase, derive_values, field_names
+from .money import MAX_MONEY, parse_money
+from .purchase import MAX_TITLE, Purchase, derive_values, field_names, read_years
 from .registers import UnreadableRow
 from .rules import Rules
 
@@ -276,7 +276,7 @@ class RowReader:
                 if not a or a > MAX_MONEY:
                     return None
             else:
-                a = self._money(annual)
+                a = parse_money(annual)
             if total is None or total == "":
                 if a is None:
                     return None
@@ -284,7 +284,7 @@ class RowReader:
                 if t > MAX_MONEY:
                     return None
                 return a, t, y, given | 1
-            t = self._money(total)
+            t = parse_money(total)
             if a is None:
                 return t / factor, t, y, given | 2
             a, t = derive_values(a, t, y)
@@ -322,16 +322,9 @@ class RowReader:
             found[0], (title, a, t, y), _OWN_STATED[given], entry.values, entry.stated
         )
 
-    def _money(self, value: Any) -> Decimal:
-        if type(value) is bool:
-            raise ValueError("not money")
-        return parse_money(value)
-
     def _years(self, value: Any) -> tuple[Decimal, Decimal]:
         """The length, and the factor from annual to whole-life value (at least 1)."""
-        years = decimal_from_number(value, "years")
-        if not 0 < years <= MAX_YEARS:
-            raise ValueError("years out of range")
+        years = read_years(value)
         found = (years, max(years, _ONE))
         if type(value) is str and len(self.years_cache) < _CACHE_LIMIT:
             self.years_cache[value] = found

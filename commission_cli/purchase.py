@@ -377,12 +377,19 @@ def _read_money(raw: Any) -> Any:
         return _NO
 
 
+def read_years(raw: Any) -> Decimal:
+    """A length in years as the model reads it; ValueError for what it would refuse."""
+    years = decimal_from_number(raw, "years")
+    if not 0 < years <= MAX_YEARS:
+        raise ValueError(f"years must be more than 0 and at most {MAX_YEARS}")
+    return years
+
+
 def _read_years(raw: Any) -> Any:
     try:
-        years = decimal_from_number(raw, "years")
+        return read_years(raw)
     except ValueError:
         return _NO
-    return years if 0 < years <= MAX_YEARS else _NO
 
 
 def _read_choice(allowed: frozenset[str]) -> Any:
@@ -475,4 +482,5 @@ __all__ = [
     "field_kind",
     "field_names",
     "quick_purchase",
+    "read_years",
 ]

@@ -77,38 +77,27 @@ class JsonlWriter:
         # A few kilobytes per choice: fewer of these than of the small parts.
         self.choices: _ByIdentity[tuple[bytes, bytes, bytes]] = _ByIdentity(limit=256)
         self.warnings: dict[tuple[str, ...], bytes] = {}
-        self.fragments: dict[int, tuple[dict[str, Any], bytes]] = {}
+        self.fragments: _ByIdentity[bytes] = _ByIdentity()
         self.fragments_by_value: dict[tuple[Any, ...], bytes] = {}
-        # Whole tails of the answers most rows get (about 6 kB each, so few of them),
-        # by identity as in CsvWriter.
-        self.tails: dict[int, tuple[Verdict, bytes]] = {}
+        # Whole tails of the answers most rows get (about 6 kB each, so few of them).
+        self.tails: _ByIdentity[bytes] = _ByIdentity(limit=_WHOLE_TAILS_LIMIT)
 
     def decision(self, row: int, decision: Decision) -> None:
-        verdict = decision.verdict
-        found = self.tails.get(id(verdict))
-        if found is None or found[0] is not verdict:
-            make_room(self.tails, _WHOLE_TAILS_LIMIT)
-            found = self.tails[id(verdict)] = (verdict, self.tail(verdict))
-        self.out.write(
-            b'{"row": %d, "purchase": %s, %s}\n' % (row, self.purchase(decision), found[1])
-        )
+        tail = self.tails.get(decision.verdict, self.tail)
+        self.out.write(b'{"row": %d, "purchase": %s, %s}\n' % (row, self.purchase(decision), tail))
 
     def purchase(self, decision: Decision) -> bytes:
         (title, annual, total, years), rest = decision.parts()
         # The fields but the title and amounts, written once per kind of row: by the
         # identity of the dict a batch's rows of one kind share, else by their values.
         if decision.shares_fields:
-            found = self.fragments.get(id(rest))
-            if found is None or found[0] is not rest:
-                make_room(self.fragments, _LIMIT)
-                found = self.fragments[id(rest)] = (rest, _json(rest)[1:-1])
-            fragment = found[1]
+            fragment = self.fragments.get(rest, _fields_json)
         else:
             key = tuple(rest.values())
             cached = self.fragments_by_value.get(key)
             if cached is None:
                 make_room(self.fragments_by_value, _LIMIT)
-                cached = self.fragments_by_value[key] = _json(rest)[1:-1]
+                cached = self.fragments_by_value[key] = _fields_json(rest)
             fragment = cached
         return b'{"title": %s, "annual_value": %s, "total_value": %s, "years": %s, %s}' % (
             one_line(encode_basestring(title)).encode(),
@@ -179,6 +168,11 @@ def _choice_parts(v: Verdict) -> tuple[bytes, bytes, bytes]:
     return head, middle, _json(full["reasons"])
 
 
+def _fields_json(fields: dict[str, Any]) -> bytes:
+    """The fields as the inside of a JSON object: `"a": 1, "b": 2`."""
+    return _json(fields)[1:-1]
+
+
 def _number(value: Decimal) -> bytes:
     # What json.dumps writes for the number money_to_json makes: an int, or a float's repr.
     whole = int(value)
@@ -213,23 +207,15 @@ def error_object(error: RowError) -> dict[str, Any]:
 class CsvWriter:
     def __init__(self, out: BinaryIO) -> None:
         self.out = out
-        # The columns after the title, by verdict (under a kilobyte each). By identity,
-        # with the verdict kept alongside so that its id is not taken by another while
-        # its entry stands; the engine gives equal verdicts one object.
-        self.tails: dict[int, tuple[Verdict, bytes]] = {}
+        # The columns after the title, by verdict (under a kilobyte each); the engine
+        # gives equal verdicts one object.
+        self.tails: _ByIdentity[bytes] = _ByIdentity(limit=_TAILS_LIMIT)
         self.out.write(_csv_line(CSV_COLUMNS))
 
     def decision(self, row: int, decision: Decision) -> None:
-        # Once per row of a register: written out in one piece, the common case first.
-        verdict = decision.verdict
-        found = self.tails.get(id(verdict))
-        if found is None or found[0] is not verdict:
-            make_room(self.tails, _TAILS_LIMIT)
-            found = self.tails[id(verdict)] = (verdict, _csv_tail(verdict))
-        title = decision.title
-        if not _NEEDS_QUOTES.isdisjoint(title):
-            title = _csv_cell(title)
-        self.out.write(b"%d,%s,%s\n" % (row, title.encode(), found[1]))
+        title = _csv_cell(decision.title)
+        tail = self.tails.get(decision.verdict, _csv_tail)
+        self.out.write(b"%d,%s,%s\n" % (row, title.encode(), tail))
 
     def error(self, error: RowError) -> None:
         title = error.data.get("title", "")
