@@ -396,7 +396,7 @@ def _read_choice(allowed: frozenset[str]) -> Any:
     def read(raw: Any) -> Any:
         if type(raw) is not str:
             return _NO
-        cleaned = raw.lower().replace("-", "_").replace(" ", "_")
+        cleaned = _choice(raw)
         return cleaned if cleaned in allowed else _NO
 
     return read

@@ -59,12 +59,16 @@ CLI_REFERENCE = ROOT / "docs" / "cli.md"
 def commands() -> list[str]:
     """Every command line a user can ask --help of, from the registry itself."""
     sys.path.insert(0, str(ROOT))
-    from commission_cli.cli import COMMANDS
+    from commission_cli.cli import COMMANDS, build_app
 
     out = []
     for name in COMMANDS:
-        if name == "rules":
-            out += ["rules check", "rules show", "rules init"]
+        app = build_app(name)
+        groups = [g for g in app.registered_groups if g.name == name]
+        if groups:  # a command with subcommands: each has its own --help
+            sub = groups[0].typer_instance
+            assert sub is not None
+            out += [f"{name} {c.name}" for c in sub.registered_commands]
         else:
             out.append(name)
     return out

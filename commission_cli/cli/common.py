@@ -74,7 +74,9 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except OSError as exc:
         # A full disk, a read-only place, a device that refuses: the machine's trouble,
-        # not a fault of the tool and not something a traceback would help with.
+        # not a fault of the tool (reading failures are InputErrors by now).
+        if os.environ.get("COMMISSION_DEBUG"):
+            raise
         _silence_stdout()
         where = f"{exc.filename}: " if exc.filename else ""
         say(f"error: {where}cannot write: {exc.strerror or exc}; the output is incomplete")
@@ -105,7 +107,7 @@ def write_output(text: str, output: Path | None) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         sys.stdout.flush()
         return
-    write_file_atomically(output, text)
+    write_file(output, text, replace=True)
 
 
 @contextmanager
@@ -156,11 +158,6 @@ def output_stream(path: Path | None) -> Iterator[TextIO]:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-
-
-def write_file_atomically(path: Path, text: str) -> None:
-    """Write a whole file, replacing one that is there (see :func:`write_file`)."""
-    write_file(path, text, replace=True)
 
 
 def write_file(

@@ -201,7 +201,7 @@ def _words(name: str) -> str:
 def offer_to_save(interview: Interview, purchase: Purchase, term: Terminal) -> Path | None:
     """Offer to write the answers as a purchase file; never replace a file unasked."""
     from ..interview import purchase_file_text
-    from .new import write_new_file
+    from .common import write_file
 
     term.say()
     if not term.confirm("Save these answers as a purchase file, to route it again later?", True):
@@ -221,7 +221,7 @@ def offer_to_save(interview: Interview, purchase: Purchase, term: Terminal) -> P
             purchase, interview.not_asked(), interview.rules, shlex.quote(path.name)
         )
         try:
-            write_new_file(path, text, force=force)
+            write_file(path, text, replace=force)
         except InputError as exc:
             for problem in exc.problems:
                 term.say(f"Not saved: {problem}.", _INDENT)

@@ -69,11 +69,6 @@ def _comment(text: str) -> list[str]:
     return textwrap.wrap(text, _WIDTH, initial_indent="# ", subsequent_indent="# ")
 
 
-def write_new_file(path: Path, text: str, *, force: bool = False) -> None:
-    """Write a whole file, refusing to replace one that exists unless ``force``."""
-    write_file(path, text, replace=force)
-
-
 def new_command(
     file: Path = typer.Argument(
         ..., metavar="FILE", help="Where to write the template (- prints it).", show_default=False
@@ -86,7 +81,7 @@ def new_command(
         if str(file) == "-":
             print(text, end="")
             raise typer.Exit(EXIT_OK)
-        write_new_file(file, text, force=force)
+        write_file(file, text, replace=force)
         say(f"Wrote {file}. Fill it in, then run: commission route {shlex.quote(str(file))}")
     raise typer.Exit(EXIT_OK)
 

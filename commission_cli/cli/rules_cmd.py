@@ -26,7 +26,6 @@ from .common import (
     say,
     user_errors,
     write_file,
-    write_file_atomically,
 )
 
 if TYPE_CHECKING:
@@ -309,7 +308,7 @@ def show_command(
         if output is None or str(output) == "-":
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
         else:
-            write_file_atomically(output, text)
+            write_file(output, text, replace=True)
     raise typer.Exit(EXIT_OK)
 
 

@@ -37,7 +37,7 @@ def spec_command(
         from ..loading import build_purchase, read_purchase_document
         from ..render.spec import spec_markdown
         from ..rules import load_rules
-        from .new import write_new_file
+        from .common import write_file
 
         document = read_purchase_document(file)
         try:
@@ -49,7 +49,7 @@ def spec_command(
         if output is None or str(output) == "-":
             print(text, end="" if text.endswith("\n") else "\n")
         else:
-            write_new_file(output, text, force=force)
+            write_file(output, text, replace=force)
             say(f"Wrote {output}: the service specification for {purchase.title}.")
     raise typer.Exit(EXIT_OK)
 
