@@ -1,6 +1,6 @@
 """The answer: a :class:`Decision` and the JSON contract it is printed as.
 
-Plain frozen dataclasses rather than pydantic models: the engine builds one per
+Plain frozen records rather than pydantic models: the engine builds one per
 purchase (thousands a second in a batch), and nothing here needs validating.
 ``commission schema decision`` still derives the JSON Schema from these types
 through pydantic, so the schema cannot drift from the output.
@@ -12,33 +12,52 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .records import Record, set_field
+
 if TYPE_CHECKING:
     from .purchase import Purchase
 
 
-@dataclass(frozen=True, slots=True)
-class MethodRef:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class MethodRef(Record):
+    """The method a decision chose: its id in the pack and its name."""
+
     id: str
     name: str
 
+    def __init__(self, id: str, name: str) -> None:
+        set_field(self, "id", id)
+        set_field(self, "name", name)
 
-@dataclass(frozen=True, slots=True)
-class ExceptionRef:
+
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class ExceptionRef(Record):
     """The exception that opened the chosen method outside its band."""
 
     id: str
     text: str
 
+    def __init__(self, id: str, text: str) -> None:
+        set_field(self, "id", id)
+        set_field(self, "text", text)
 
-@dataclass(frozen=True, slots=True)
-class ContractTypeRef:
+
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class ContractTypeRef(Record):
+    """A type of contract the purchase fits, with the glossary's definition."""
+
     id: str
     name: str
     definition: str
 
+    def __init__(self, id: str, name: str, definition: str) -> None:
+        set_field(self, "id", id)
+        set_field(self, "name", name)
+        set_field(self, "definition", definition)
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class Candidate(Record):
     """One method of the family, and why it was or was not chosen."""
 
     id: str
@@ -49,24 +68,53 @@ class Candidate:
     unmatched: tuple[str, ...]
     reason: str
 
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        eligible: bool,
+        score: float,
+        matched: tuple[str, ...],
+        unmatched: tuple[str, ...],
+        reason: str,
+    ) -> None:
+        set_field(self, "id", id)
+        set_field(self, "name", name)
+        set_field(self, "eligible", eligible)
+        set_field(self, "score", score)
+        set_field(self, "matched", matched)
+        set_field(self, "unmatched", unmatched)
+        set_field(self, "reason", reason)
 
-@dataclass(frozen=True, slots=True)
-class ObligationRef:
+
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class ObligationRef(Record):
+    """Something the officer must do on this route, and the text it comes from."""
+
     text: str
     source: str
 
+    def __init__(self, text: str, source: str) -> None:
+        set_field(self, "text", text)
+        set_field(self, "source", source)
 
-@dataclass(frozen=True, slots=True)
-class RulesRef:
+
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class RulesRef(Record):
     """The pack a decision was made with; its sha256 lets the decision be reproduced."""
 
     name: str
     version: str
     sha256: str
 
+    def __init__(self, name: str, version: str, sha256: str) -> None:
+        set_field(self, "name", name)
+        set_field(self, "version", version)
+        set_field(self, "sha256", sha256)
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class Verdict(Record):
     """Everything a decision says, but the purchase: shared by every purchase that
     gets the same answer (the engine memoises it), so it is worked out and
     written out once, not once per row."""
@@ -84,6 +132,36 @@ class Verdict:
     warnings: tuple[str, ...]
     reasons: tuple[str, ...]
     rules: RulesRef
+
+    def __init__(
+        self,
+        family: str,
+        method: MethodRef | None,
+        agreement: str | None,
+        full_cost_recovery: str | None,
+        guiding_document: str | None,
+        exception: ExceptionRef | None,
+        contract_types: tuple[ContractTypeRef, ...],
+        candidates: tuple[Candidate, ...],
+        steps: tuple[str, ...],
+        obligations: tuple[ObligationRef, ...],
+        warnings: tuple[str, ...],
+        reasons: tuple[str, ...],
+        rules: RulesRef,
+    ) -> None:
+        set_field(self, "family", family)
+        set_field(self, "method", method)
+        set_field(self, "agreement", agreement)
+        set_field(self, "full_cost_recovery", full_cost_recovery)
+        set_field(self, "guiding_document", guiding_document)
+        set_field(self, "exception", exception)
+        set_field(self, "contract_types", contract_types)
+        set_field(self, "candidates", candidates)
+        set_field(self, "steps", steps)
+        set_field(self, "obligations", obligations)
+        set_field(self, "warnings", warnings)
+        set_field(self, "reasons", reasons)
+        set_field(self, "rules", rules)
 
     def as_dict(self) -> dict[str, Any]:
         """Every key of the decision object but ``purchase``, ready for ``json.dumps``."""
@@ -125,8 +203,6 @@ class Decision:
     one can hold the purchase's validated values and build the :class:`Purchase`
     only when it is asked for (:meth:`of_row`).
     """
-
-    __slots__ = ("_own", "_own_stated", "_purchase", "_shared", "_stated", "_values", "verdict")
 
     def __init__(self, purchase: Purchase, verdict: Verdict) -> None:
         """A decision for a purchase (see :meth:`of_row` for one held as its values)."""

@@ -342,6 +342,8 @@ class _Stop(Exception):
 
 @dataclass
 class _Frame:
+    """A mapping or list being filled, where it sits in the document, and its anchor."""
+
     container: dict[str, Any] | list[Any]
     path: PathKey
     anchor: str | None

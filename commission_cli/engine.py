@@ -215,6 +215,8 @@ def _parts(rules: Rules) -> _Parts:
 
 @dataclass(eq=False, repr=False)
 class _FamilyPart:
+    """The family a purchase falls in, and why."""
+
     family: Family
     reason: str
     serial: int
@@ -222,6 +224,8 @@ class _FamilyPart:
 
 @dataclass(eq=False, repr=False)
 class _Choice:
+    """The method chosen among the family's assessed methods, with every candidate's reason."""
+
     family: str
     chosen: Assessment | None
     method: MethodRef | None
@@ -236,6 +240,8 @@ class _Choice:
 
 @dataclass(eq=False, repr=False)
 class _Contracts:
+    """The contract types a purchase fits, and warnings about them."""
+
     refs: tuple[ContractTypeRef, ...]
     warnings: tuple[str, ...]
     serial: int
@@ -243,6 +249,8 @@ class _Contracts:
 
 @dataclass(eq=False, repr=False)
 class _Texts:
+    """A verdict's warnings of one kind (near a threshold, or not stated)."""
+
     texts: tuple[Any, ...]
     serial: int
 

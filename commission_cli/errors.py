@@ -8,14 +8,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .records import Record, set_field
 
-@dataclass(frozen=True)
-class Problem:
+
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class Problem(Record):
+    """One thing wrong with the input: what, in which field, and where."""
+
     message: str
-    field: str | None = None
-    source: str | None = None  # a file name, "<stdin>", "--annual-value", "row 5"
-    line: int | None = None  # 1-based
-    column: int | None = None  # 1-based
+    field: str | None
+    source: str | None  # a file name, "<stdin>", "--annual-value", "row 5"
+    line: int | None  # 1-based
+    column: int | None  # 1-based
+
+    def __init__(
+        self,
+        message: str,
+        field: str | None = None,
+        source: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        set_field(self, "message", message)
+        set_field(self, "field", field)
+        set_field(self, "source", source)
+        set_field(self, "line", line)
+        set_field(self, "column", column)
 
     def where(self) -> str:
         parts = [self.source] if self.source else []

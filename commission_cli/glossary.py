@@ -34,6 +34,8 @@ DATA = Path(__file__).resolve().parent / "data" / "glossary.yaml"
 
 @dataclass(frozen=True)
 class SourceDocument:
+    """A document the glossary quotes."""
+
     id: str
     title: str
     file: str
@@ -65,6 +67,8 @@ class Match:
 
 @dataclass(frozen=True)
 class Glossary:
+    """The glossary's entries and the documents they come from."""
+
     documents: tuple[SourceDocument, ...]
     entries: tuple[Entry, ...]
     _by_document: dict[str, SourceDocument] = field(default_factory=dict, compare=False)

@@ -62,6 +62,8 @@ class Quote:
 
 @dataclass(frozen=True)
 class Question:
+    """How the interview asks for one purchase field."""
+
     field: str
     kind: FieldKind
     ask: str

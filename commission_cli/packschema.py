@@ -24,8 +24,28 @@ Condition = dict[str, Any]
 """A test on the purchase, e.g. ``{outcomes: certain}``; see ``conditions.py``."""
 
 
-@dataclass(repr=False)
-class SourceRef:
+class _Schema:
+    """What every part of a pack shares: equal when of one class with equal fields.
+
+    Dataclasses' ``eq=True`` would write that ``__eq__`` afresh for each class at
+    every start, and ``init`` an ``__init__`` that only the classes built in code
+    need (pydantic fills the others without one): about 5 ms of ``commission
+    route``'s start-up, which the benchmark holds (see README, Speed).
+    """
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as dataclasses leave them
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(
+            getattr(self, name) == getattr(other, name)
+            for name in self.__dataclass_fields__  # type: ignore[attr-defined]
+        )
+
+
+@dataclass(init=False, repr=False, eq=False)
+class SourceRef(_Schema):
     """Where a rule comes from: a document of the pack, a section of it, its own words."""
 
     __pydantic_config__ = _FORBID
@@ -34,8 +54,8 @@ class SourceRef:
     text: str
 
 
-@dataclass(repr=False)
-class Quoted:
+@dataclass(init=False, repr=False, eq=False)
+class Quoted(_Schema):
     """A value taken word for word from the source, with a note where it is interpreted."""
 
     __pydantic_config__ = _FORBID
@@ -43,8 +63,10 @@ class Quoted:
     note: str | None = None
 
 
-@dataclass(repr=False)
-class DocumentInfo:
+@dataclass(init=False, repr=False, eq=False)
+class DocumentInfo(_Schema):
+    """A source document of the pack."""
+
     __pydantic_config__ = _FORBID
     id: str
     title: str
@@ -52,8 +74,10 @@ class DocumentInfo:
     note: str | None = None
 
 
-@dataclass(repr=False)
-class PackInfo:
+@dataclass(repr=False, eq=False)
+class PackInfo(_Schema):
+    """What the pack is, whose it is, and the date it holds from."""
+
     __pydantic_config__ = _FORBID
     id: str
     name: str
@@ -65,8 +89,8 @@ class PackInfo:
     note: str | None = None
 
 
-@dataclass(repr=False)
-class Family:
+@dataclass(init=False, repr=False, eq=False)
+class Family(_Schema):
     """Purchasing (contracts) or funding (grants): the first whose ``when`` holds applies."""
 
     __pydantic_config__ = _FORBID
@@ -78,15 +102,17 @@ class Family:
     note: str | None = None
 
 
-@dataclass(repr=False)
-class Bound:
+@dataclass(repr=False, eq=False)
+class Bound(_Schema):
+    """One end of a range: an amount, and whether the range includes it."""
+
     __pydantic_config__ = _FORBID
     amount: Decimal
     inclusive: bool
 
 
-@dataclass(repr=False)
-class Range:
+@dataclass(repr=False, eq=False)
+class Range(_Schema):
     """One value range of a band, on one basis; a band holds a value when any range does."""
 
     __pydantic_config__ = _FORBID
@@ -100,16 +126,18 @@ class Range:
     note: str | None = None
 
 
-@dataclass(repr=False)
-class Band:
+@dataclass(init=False, repr=False, eq=False)
+class Band(_Schema):
+    """The values a method applies to, in the source's words and as ranges."""
+
     __pydantic_config__ = _FORBID
     text: str  # the guide's "Guide amount", word for word
     ranges: list[Range]
     note: str | None = None
 
 
-@dataclass(repr=False)
-class Indicator:
+@dataclass(init=False, repr=False, eq=False)
+class Indicator(_Schema):
     """One of "most applicable when any of the following apply"."""
 
     __pydantic_config__ = _FORBID
@@ -118,8 +146,8 @@ class Indicator:
     note: str | None = None
 
 
-@dataclass(repr=False)
-class ExceptionRule:
+@dataclass(init=False, repr=False, eq=False)
+class ExceptionRule(_Schema):
     """Opens a method outside its band, on one side only ("for lower amounts")."""
 
     __pydantic_config__ = _FORBID
@@ -131,8 +159,8 @@ class ExceptionRule:
     note: str | None = None
 
 
-@dataclass(repr=False)
-class Requirement:
+@dataclass(init=False, repr=False, eq=False)
+class Requirement(_Schema):
     """A gate that must hold whatever the value (grant-in-aid: core costs of a strategic body)."""
 
     __pydantic_config__ = _FORBID
@@ -142,8 +170,10 @@ class Requirement:
     note: str | None = None
 
 
-@dataclass(repr=False)
-class Method:
+@dataclass(init=False, repr=False, eq=False)
+class Method(_Schema):
+    """A commissioning method: its band, what it results in, and when it applies."""
+
     __pydantic_config__ = _FORBID
     id: str
     name: str
@@ -160,8 +190,10 @@ class Method:
     note: str | None = None
 
 
-@dataclass(repr=False)
-class ContractType:
+@dataclass(init=False, repr=False, eq=False)
+class ContractType(_Schema):
+    """A type of contract, and when a purchase is one."""
+
     __pydantic_config__ = _FORBID
     id: str
     name: str
@@ -171,16 +203,20 @@ class ContractType:
     note: str | None = None
 
 
-@dataclass(repr=False)
-class Conflict:
+@dataclass(init=False, repr=False, eq=False)
+class Conflict(_Schema):
+    """Two contract types a purchase cannot be at once, and why."""
+
     __pydantic_config__ = _FORBID
     between: list[str]
     reason: str
     note: str | None = None
 
 
-@dataclass(repr=False)
-class StepList:
+@dataclass(init=False, repr=False, eq=False)
+class StepList(_Schema):
+    """The steps that follow a route, word for word."""
+
     __pydantic_config__ = _FORBID
     id: str
     source: SourceRef
@@ -188,8 +224,10 @@ class StepList:
     note: str | None = None
 
 
-@dataclass(repr=False)
-class Obligation:
+@dataclass(init=False, repr=False, eq=False)
+class Obligation(_Schema):
+    """Something the officer must do on every route, or where ``when`` holds."""
+
     __pydantic_config__ = _FORBID
     id: str
     text: str  # what the officer must do, in plain words
@@ -198,8 +236,10 @@ class Obligation:
     note: str | None = None
 
 
-@dataclass(repr=False)
-class NearThreshold:
+@dataclass(init=False, repr=False, eq=False)
+class NearThreshold(_Schema):
+    """Advice given when a value lies within ``margin`` of a threshold."""
+
     __pydantic_config__ = _FORBID
     margin: Decimal
     advice: str
@@ -207,8 +247,8 @@ class NearThreshold:
     note: str | None = None
 
 
-@dataclass(repr=False)
-class NotStated:
+@dataclass(init=False, repr=False, eq=False)
+class NotStated(_Schema):
     """Said when a field was not stated (and, with ``when``, only where that holds)."""
 
     __pydantic_config__ = _FORBID
@@ -218,15 +258,17 @@ class NotStated:
     note: str | None = None
 
 
-@dataclass(repr=False)
-class Warnings:
+@dataclass(repr=False, eq=False)
+class Warnings(_Schema):
+    """The warnings the pack gives beside a decision."""
+
     __pydantic_config__ = _FORBID
     near_threshold: NearThreshold | None = None
     not_stated: list[NotStated] = field(default_factory=list)
 
 
-@dataclass(repr=False)
-class Choice:
+@dataclass(repr=False, eq=False)
+class Choice(_Schema):
     """How the engine picks among eligible methods; stated so a reader need not guess."""
 
     __pydantic_config__ = _FORBID
@@ -234,8 +276,10 @@ class Choice:
     note: str | None = None
 
 
-@dataclass(repr=False)
-class RulePack:
+@dataclass(repr=False, eq=False)
+class RulePack(_Schema):
+    """An authority's rules: its families, methods, contract types and warnings."""
+
     __pydantic_config__ = _FORBID
     pack: PackInfo
     documents: list[DocumentInfo]

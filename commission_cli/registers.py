@@ -41,6 +41,8 @@ class UnreadableRow:
 
 @dataclass
 class Register:
+    """An opened register: its rows as they are read, and what kind of file it is."""
+
     source: str
     kind: str  # "csv" or "jsonl"
     fields: list[str | None] | None  # CSV: column names (None for a column left out)

@@ -51,6 +51,8 @@ _PACK_SUFFIXES = (".yaml", ".yml")
 
 @dataclass
 class CompiledMethod:
+    """A method of the pack with its conditions compiled, as the engine reads it."""
+
     spec: Method
     index: int  # position in the pack: breaks ties, first listed wins
     requires: Compiled | None
@@ -364,6 +366,8 @@ class _SetAside:
 
 @dataclass
 class _Salvage:
+    """What the meaning check can still read of a pack that fails the schema."""
+
     pack: RulePack  # the items that pass the schema
     document: Document  # positions in the file for the items kept
     aside: _SetAside
