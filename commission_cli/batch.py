@@ -28,7 +28,15 @@ from .engine import verdict, verdict_for
 from .errors import InputError, Problem
 from .loading import validate_purchase
 from .money import MAX_MONEY, parse_money
-from .purchase import MAX_TITLE, Purchase, derive_values, field_names, read_years
+from .purchase import (
+    MAX_TITLE,
+    Purchase,
+    derive_values,
+    field_defaults,
+    field_names,
+    read_years,
+    required_fields,
+)
 from .registers import UnreadableRow
 from .rules import Rules
 
@@ -139,8 +147,9 @@ class RowReader:
         known = field_names()
         self.known = frozenset(known)
         self.discrete = [f for f in known if f not in _SPECIAL]
-        self.defaults = {f: Purchase.model_fields[f].default for f in self.discrete}
-        self.required = {f for f in self.discrete if Purchase.model_fields[f].is_required()}
+        defaults = field_defaults()
+        self.defaults = {f: defaults[f] for f in self.discrete}
+        self.required = required_fields() - set(_SPECIAL)
         self.discrete_cache: dict[tuple[Any, ...], _Discrete] = {}
         self.column_cache: dict[str, dict[tuple[type, Any], Any]] = {}
         self.years_cache: dict[str, tuple[Decimal, Decimal]] = {}

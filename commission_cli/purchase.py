@@ -319,7 +319,7 @@ def quick_purchase(data: Mapping[Any, Any]) -> Purchase | None:
     different value: a property test holds the two to the same results.
     """
     readers = _readers()
-    values = dict(_defaults())
+    values = dict(field_defaults())
     stated: set[str] = set()
     for name, raw in data.items():
         reader = readers.get(name)
@@ -336,7 +336,7 @@ def quick_purchase(data: Mapping[Any, Any]) -> Purchase | None:
             return None
         values[name] = value
         stated.add(name)
-    if "title" not in stated or "outcomes" not in stated:
+    if not required_fields() <= stated:
         return None
     try:
         values["annual_value"], values["total_value"] = derive_values(
@@ -359,11 +359,17 @@ def _readers() -> dict[str, Any]:
 
 
 @cache
-def _defaults() -> dict[str, Any]:
+def field_defaults() -> dict[str, Any]:
+    """Each field's value when it is not stated (None for a required field)."""
     return {
         name: None if info.is_required() else info.default
         for name, info in Purchase.model_fields.items()
     }
+
+
+@cache
+def required_fields() -> frozenset[str]:
+    return frozenset(name for name, info in Purchase.model_fields.items() if info.is_required())
 
 
 def _read_text(raw: Any) -> Any:
@@ -478,9 +484,11 @@ def field_description(name: str) -> str:
 __all__ = [
     "Purchase",
     "ValidationError",
+    "field_defaults",
     "field_description",
     "field_kind",
     "field_names",
     "quick_purchase",
     "read_years",
+    "required_fields",
 ]
