@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 # A generous ceiling: no single public contract comes near it, and it keeps
 # absurd inputs ("1e400") from reaching the arithmetic as huge or infinite values.
@@ -15,20 +16,30 @@ MAX_MONEY = Decimal("1000000000000")
 
 MONEY_HINT = "use pounds, e.g. 45000, 45000.50, £45,000, 45k or 1.2m"
 
-_MONEY_RE = re.compile(
-    r"""^\s*
-    (?:£|gbp\s*)?\s*                      # an optional pound sign or GBP
-    (?P<num>
-        \d{1,3}(?:,\d{3})+(?:\.\d+)?      # 45,000 or 1,234,567.89
-      | \d+(?:\.\d+)?                     # 45000 or 45000.50
-      | \.\d+                             # .5 (with a suffix, .5m)
-    )
-    \s*(?P<suffix>k|m)?                   # thousands or millions
-    \s*$""",
-    re.IGNORECASE | re.VERBOSE,
-)
 _SUFFIX = {"": 1, "k": 1_000, "m": 1_000_000}
-_FOREIGN = re.compile(r"[$€¥]|\b(?:eur|usd)\b", re.IGNORECASE)
+
+
+@cache
+def _money_pattern() -> re.Pattern[str]:
+    """Every shape of money text (compiled on first use: most amounts are read by
+    _quick_number, and a start-up that never needs this does not pay for it)."""
+    return re.compile(
+        r"""^\s*
+        (?:£|gbp\s*)?\s*                      # an optional pound sign or GBP
+        (?P<num>
+            \d{1,3}(?:,\d{3})+(?:\.\d+)?      # 45,000 or 1,234,567.89
+          | \d+(?:\.\d+)?                     # 45000 or 45000.50
+          | \.\d+                             # .5 (with a suffix, .5m)
+        )
+        \s*(?P<suffix>k|m)?                   # thousands or millions
+        \s*$""",
+        re.IGNORECASE | re.VERBOSE,
+    )
+
+
+@cache
+def _foreign_pattern() -> re.Pattern[str]:
+    return re.compile(r"[$€¥]|\b(?:eur|usd)\b", re.IGNORECASE)
 
 
 def parse_money(value: object) -> Decimal:
@@ -58,9 +69,9 @@ def parse_money(value: object) -> Decimal:
 
 
 def _parse_money_text(text: str) -> Decimal:
-    match = _MONEY_RE.match(text)
+    match = _money_pattern().match(text)
     if match is None:
-        if _FOREIGN.search(text):
+        if _foreign_pattern().search(text):
             raise ValueError(f"{text!r} is not in pounds sterling; amounts are in pounds only")
         raise ValueError(f"{text!r} is not a sum of money; {MONEY_HINT}")
     number = match.group("num").replace(",", "")

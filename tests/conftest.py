@@ -57,12 +57,12 @@ def cli() -> Callable[..., Any]:
     """Run the CLI in-process (typer's CliRunner) through the same entry point as the script."""
     from typer.testing import CliRunner
 
-    from commission_cli.cli import build_app
+    from commission_cli.cli import app_for
 
     runner = CliRunner()
 
     def _run(*args: str, input: str | None = None) -> Any:
-        return runner.invoke(build_app(), list(args), input=input, catch_exceptions=False)
+        return runner.invoke(app_for(args), list(args), input=input, catch_exceptions=False)
 
     return _run
 

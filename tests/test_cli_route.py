@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 
+import typer
 import yaml
 
 from commission_cli import __version__
@@ -227,3 +229,49 @@ def test_contract_types_link_to_their_glossary_entry(cli):
     record = cli("route", DAY_CARE, "-f", "markdown").stdout
     assert 'commission glossary "Service Agreement"' in " ".join(record.split())
     assert "glossary" not in cli("route", DAY_CARE, "-f", "json").stdout
+
+
+# -- the purchase flags are built only for a line that can use them -------------------
+
+
+def test_a_line_without_purchase_flags_routes_without_building_them():
+    from commission_cli.cli.route import needs_purchase_flags, register
+
+    app = typer.Typer()
+    register(app, [DAY_CARE, "-f", "json", "--rules=wolverhampton", "-o", "-", "--no-input"])
+    (command,) = app.registered_commands
+    names = set(inspect.signature(command.callback).parameters)  # type: ignore[arg-type]
+    assert names == {"file", "format", "rules", "output", "no_input"}
+    assert not needs_purchase_flags(["-", "--format=json"], _route_base())
+    assert needs_purchase_flags(["--years", "3"], _route_base())
+    assert needs_purchase_flags(["--anual-value", "3"], _route_base())  # misspelt: told so
+    assert needs_purchase_flags(["-h"], _route_base())
+    assert needs_purchase_flags(None, _route_base())
+
+
+def _route_base() -> list[inspect.Parameter]:
+    from commission_cli.cli.route import register
+
+    app = typer.Typer()
+    register(app, [])
+    return list(inspect.signature(app.registered_commands[0].callback).parameters.values())  # type: ignore[arg-type]
+
+
+def test_a_purchase_flag_still_overrides_the_file_from_the_command_line(cli):
+    result = cli("route", DAY_CARE, "--years", "1", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["purchase"]["total_value"] == 45000
+
+
+def test_a_misspelt_flag_is_named_with_its_likely_meaning(cli):
+    result = cli("route", DAY_CARE, "--anual-value", "45k", "-f", "json")
+    assert result.exit_code == 2
+    assert "--anual-value" in result.stderr
+    assert "--annual-value" in result.stderr
+
+
+def test_route_help_lists_the_purchase_flags(cli):
+    result = cli("route", "--help")
+    assert result.exit_code == 0
+    assert "--annual-value" in result.stdout
+    assert "--gp-led" in result.stdout

@@ -166,7 +166,7 @@ def test_echo_gives_every_field_with_money_as_numbers():
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from commission_cli.money import _MONEY_RE, _quick_number  # noqa: E402
+from commission_cli.money import _money_pattern, _quick_number  # noqa: E402
 
 
 @given(st.text(alphabet="0123456789,.£kKmM ", min_size=1, max_size=10))
@@ -174,7 +174,7 @@ def test_quick_money_reading_agrees_with_the_pattern(text):
     quick = _quick_number(text)
     if quick is None:
         return
-    match = _MONEY_RE.match(text)
+    match = _money_pattern().match(text)
     assert match is not None
     number = match.group("num").replace(",", "")
     multiplier = {"": 1, "k": 1000, "m": 1_000_000}[(match.group("suffix") or "").lower()]

@@ -2,17 +2,18 @@
 
 One module per verb. ``main()`` registers only the command being run (all of
 them for ``--help`` or an unknown word), so ``commission route`` does not pay to
-build the options of every other command: start-up is a budget held by the
-benchmark in ``benchmarks/``.
+build the options of every other command, nor the purchase flags when its line
+uses none: start-up is a budget held by the benchmark in ``benchmarks/``.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from importlib import import_module
 from typing import Any
 
-# command name -> module that defines it (each has register(app))
+# command name -> module that defines it (each has register(app, args))
 COMMANDS: dict[str, str] = {
     "route": "route",
     "batch": "batch",
@@ -25,8 +26,12 @@ COMMANDS: dict[str, str] = {
 }
 
 
-def build_app(only: str | None = None) -> Any:
-    """The typer app with every command, or with just ``only``."""
+def build_app(only: str | None = None, args: Sequence[str] | None = None) -> Any:
+    """The typer app with every command, or with just ``only``.
+
+    ``args``, the command line ``only`` is run with, lets that command leave out
+    options the line does not use (see route.needs_purchase_flags).
+    """
     import typer
 
     from .._version import __version__
@@ -60,12 +65,17 @@ def build_app(only: str | None = None) -> Any:
 
     names = [only] if only in COMMANDS else list(COMMANDS)
     for name in names:
-        import_module(f".{COMMANDS[name]}", __name__).register(app)
+        import_module(f".{COMMANDS[name]}", __name__).register(app, args if only else None)
     return app
+
+
+def app_for(args: Sequence[str]) -> Any:
+    """The app as ``commission ARGS`` builds it: just the command named, with just
+    the options its line can use (every command, whole, for anything else)."""
+    only = args[0] if args and args[0] in COMMANDS else None
+    return build_app(only, args[1:] if only else None)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
-    only = args[0] if args and args[0] in COMMANDS else None
-    app = build_app(only)
-    app(args=args, prog_name="commission")
+    app_for(args)(args=args, prog_name="commission")

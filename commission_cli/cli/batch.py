@@ -6,6 +6,7 @@ import gc
 import sys
 import time
 from collections import Counter
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -191,7 +192,7 @@ class _Progress:
             self.bar = None
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer, args: Sequence[str] | None = None) -> None:
     app.command("batch", help=_HELP)(batch_command)
 
 

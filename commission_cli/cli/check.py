@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import json
 import sys
+from collections.abc import Sequence
 from enum import Enum
 from typing import Any
 
@@ -296,7 +297,7 @@ def _csv_out(rows: list[tuple[str, ...]]) -> None:
     writer.writerows(rows)
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer, args: Sequence[str] | None = None) -> None:
     app.command("check", help=_HELP)(check_command)
 
 

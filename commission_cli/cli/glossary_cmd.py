@@ -6,6 +6,7 @@ import json
 import shutil
 import sys
 import textwrap
+from collections.abc import Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +36,7 @@ contract type says so. Exit 0 when something is found, 1 when nothing matches
 """
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer, args: Sequence[str] | None = None) -> None:
     app.command("glossary", help=_HELP)(glossary_command)
 
 

@@ -8,6 +8,7 @@ each line still to fill in, rather than routing a made-up purchase.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -86,5 +87,5 @@ def new_command(
     raise typer.Exit(EXIT_OK)
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer, args: Sequence[str] | None = None) -> None:
     app.command("new", help=_HELP)(new_command)

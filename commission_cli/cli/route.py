@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -78,6 +79,23 @@ def purchase_flags() -> list[inspect.Parameter]:
             )
         )
     return params
+
+
+def needs_purchase_flags(args: Sequence[str] | None, base: list[inspect.Parameter]) -> bool:
+    """Whether a command line can use the purchase flags: it names an option that is
+    not one of ``base``'s (a purchase flag, a misspelt one, or --help), or is not
+    known (None: register everything, as for the full app).
+
+    Leaving out 23 options that a command line does not use saves typer building
+    and checking each of them at every start (see README, Speed); a line that uses
+    any gets them all, so its flags and messages are what they always were.
+    """
+    if args is None:
+        return True
+    own = {name for p in base for name in getattr(p.default, "param_decls", None) or ()}
+    return any(
+        arg.startswith("-") and arg != "-" and arg.split("=", 1)[0] not in own for arg in args
+    )
 
 
 _METAVARS = {"money": "£", "number": "N", "integer": "N", "choice": "CHOICE", "text": "TEXT"}
@@ -222,7 +240,7 @@ def render(decision: Decision, format: Format) -> str:
     return buffer.getvalue()
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer, args: Sequence[str] | None = None) -> None:
     def command(**kwargs: Any) -> None:
         route_command(**kwargs)
 
@@ -277,7 +295,7 @@ def register(app: typer.Typer) -> None:
             ),
         ),
     ]
-    params = base + purchase_flags()
+    params = base + purchase_flags() if needs_purchase_flags(args, base) else base
     command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in params}
     command.__doc__ = _ROUTE_HELP

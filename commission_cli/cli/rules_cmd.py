@@ -10,6 +10,7 @@ person; ``init`` writes a commented copy to start from.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -79,7 +80,7 @@ _PACK_ARGUMENT = typer.Argument(
 )
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer, args: Sequence[str] | None = None) -> None:
     rules_app = typer.Typer(
         name="rules",
         help=_RULES_HELP,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from enum import Enum
 
 import typer
@@ -29,5 +30,5 @@ def schema_command(
         print(json.dumps(SCHEMAS[which.value](), indent=2, ensure_ascii=False))
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer, args: Sequence[str] | None = None) -> None:
     app.command("schema", help=_HELP)(schema_command)

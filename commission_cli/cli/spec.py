@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import typer
@@ -54,5 +55,5 @@ def spec_command(
     raise typer.Exit(EXIT_OK)
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer, args: Sequence[str] | None = None) -> None:
     app.command("spec", help=_HELP)(spec_command)
