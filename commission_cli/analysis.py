@@ -91,7 +91,7 @@ def _number_cases(constants: Iterable[Any]) -> tuple[Any, ...]:
 
 
 def _cases(field: str, constants: list[Any]) -> tuple[Any, ...]:
-    from .purchase import field_kind, field_names
+    from .vocabulary import field_kind, field_names
 
     if field not in field_names():
         return (None, *dict.fromkeys(constants))  # the route so far: family or method

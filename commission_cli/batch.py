@@ -28,17 +28,17 @@ from .engine import verdict, verdict_for
 from .errors import InputError, Problem
 from .loading import validate_purchase
 from .money import MAX_MONEY, parse_money
-from .purchase import (
+from .purchase import Purchase
+from .registers import UnreadableRow
+from .rules import Rules
+from .vocabulary import (
     MAX_TITLE,
-    Purchase,
     derive_values,
     field_defaults,
     field_names,
     read_years,
     required_fields,
 )
-from .registers import UnreadableRow
-from .rules import Rules
 
 # Bounds on every cache, so memory stays flat on any register: large enough for the
 # variety of a real one (the benchmark's million rows have about 1,100 kinds of row
@@ -323,8 +323,7 @@ class RowReader:
                 # This pack's conditions test the length itself.
                 i = self.years_at
                 watched = (*watched[:i], y if given & 4 else None, *watched[i + 1 :])
-            purchase = Purchase.from_validated(values, stated)
-            found = [verdict_for(purchase, watched, self.rules, whole=False), False]
+            found = [verdict_for(values, stated, watched, self.rules, whole=False), False]
             make_room_for_used(self.verdicts, _VERDICTS_LIMIT)
             self.verdicts[key] = found
         return Decision.of_row(

@@ -172,7 +172,7 @@ def _check_value(key: str, kind: str, allowed: tuple[str, ...], value: Any) -> s
 
 
 def _suggest(key: str, kind_of: Callable[[str], Any]) -> str:
-    from .purchase import field_names
+    from .vocabulary import field_names
 
     close = difflib.get_close_matches(key, [*field_names(), *PSEUDO_FIELDS], n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from itertools import count
 from operator import itemgetter
 from sys import intern
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .caches import make_room
 from .conditions import Compiled, holds
@@ -59,8 +60,10 @@ from .explain import (
 )
 from .money import format_money
 from .packschema import Band, Family, Range
-from .purchase import Purchase
 from .rules import CompiledMethod, Rules
+
+if TYPE_CHECKING:
+    from .purchase import Purchase
 
 _ONE = Decimal(1)
 _PENNY = Decimal("0.01")
@@ -80,18 +83,32 @@ def route(purchase: Purchase, rules: Rules) -> Decision:
     return Decision(purchase, verdict(purchase, rules))
 
 
+def route_values(values: dict[str, Any], stated: frozenset[str], rules: Rules) -> Decision:
+    """:func:`route` for a purchase held as its validated values (every field, both
+    amounts derived) and the fields stated, as ``vocabulary.quick_values`` reads
+    them: the Purchase is built only if the decision is asked for it."""
+    return Decision.of_values(values, stated, verdict_of(values, stated, rules))
+
+
 def verdict(purchase: Purchase, rules: Rules) -> Verdict:
-    stated = purchase.model_fields_set
-    values = purchase.__dict__
+    return verdict_of(purchase.__dict__, purchase.model_fields_set, rules)
+
+
+def verdict_of(values: Mapping[str, Any], stated: AbstractSet[str], rules: Rules) -> Verdict:
     watched = tuple(values[f] if f in stated else None for f in rules.watched_fields)
-    return verdict_for(purchase, watched, rules)
+    return verdict_for(values, stated, watched, rules)
 
 
 def verdict_for(
-    purchase: Purchase, watched: tuple[Any, ...], rules: Rules, *, whole: bool = True
+    values: Mapping[str, Any],
+    stated: AbstractSet[str],
+    watched: tuple[Any, ...],
+    rules: Rules,
+    *,
+    whole: bool = True,
 ) -> Verdict:
-    """The verdict, remembered; ``watched`` holds the purchase's values of
-    ``rules.watched_fields`` (None where not stated).
+    """The verdict, remembered, for a purchase's validated values and stated fields;
+    ``watched`` holds its values of ``rules.watched_fields`` (None where not stated).
 
     ``whole=False`` builds it from remembered parts without looking for, or keeping,
     the whole verdict: for a caller that remembers whole verdicts itself (the batch,
@@ -99,11 +116,11 @@ def verdict_for(
     """
     parts = _parts(rules)
     if not whole:
-        return _build(purchase, watched, rules, parts)
-    key = decision_key(purchase, watched, rules)
+        return _build(values, stated, watched, rules, parts)
+    key = decision_key(values, stated, watched, rules)
     found = parts.whole.get(key)
     if found is None:
-        found = _build(purchase, watched, rules, parts)
+        found = _build(values, stated, watched, rules, parts)
         make_room(parts.whole, _WHOLE_LIMIT)
         parts.whole[key] = found
     return found
@@ -114,18 +131,18 @@ def decide(purchase: Purchase, rules: Rules) -> Verdict:
     stated = purchase.model_fields_set
     values = purchase.__dict__
     watched = tuple(values[f] if f in stated else None for f in rules.watched_fields)
-    return _build(purchase, watched, rules, _Fresh())
+    return _build(values, stated, watched, rules, _Fresh())
 
 
-def decision_key(p: Purchase, watched: tuple[Any, ...], rules: Rules) -> tuple[Any, ...]:
+def decision_key(
+    values: Mapping[str, Any], stated: AbstractSet[str], watched: tuple[Any, ...], rules: Rules
+) -> tuple[Any, ...]:
     """Everything about a purchase that can change its verdict, and nothing else:
     the fields the pack's conditions and warnings read, whether the length and the
     values were stated, the length, and where each value falls among the pack's
     amounts (equal to, or between, which of them)."""
-    stated = p.model_fields_set
     cuts = rules.cut_points
-    annual, total = p.annual_value, p.total_value
-    assert annual is not None and total is not None  # always derived by Purchase
+    annual, total = values["annual_value"], values["total_value"]
     places = (
         bisect_left(cuts, annual),
         bisect_right(cuts, annual),
@@ -137,7 +154,7 @@ def decision_key(p: Purchase, watched: tuple[Any, ...], rules: Rules) -> tuple[A
         "years" in stated,
         "annual_value" in stated,
         "total_value" in stated,
-        p.years if in_window(rules, places) else None,
+        values["years"] if in_window(rules, places) else None,
         *places,
     )
 
@@ -258,17 +275,23 @@ class _Texts:
 # -- building a verdict -----------------------------------------------------------------
 
 
-def _build(p: Purchase, watched: tuple[Any, ...], rules: Rules, parts: _Parts) -> Verdict:
+def _build(
+    described: Mapping[str, Any],
+    stated: AbstractSet[str],
+    watched: tuple[Any, ...],
+    rules: Rules,
+    parts: _Parts,
+) -> Verdict:
     take = _takers(rules)
-    assert p.annual_value is not None and p.total_value is not None
-    values = {"per_annum": p.annual_value, "whole_life": p.total_value}
+    annual, total, years = described["annual_value"], described["total_value"], described["years"]
+    values = {"per_annum": annual, "whole_life": total}
     cuts = rules.cut_points
     # Where each value falls among the pack's amounts decides every band test.
     places = (
-        bisect_left(cuts, p.annual_value),
-        bisect_right(cuts, p.annual_value),
-        bisect_left(cuts, p.total_value),
-        bisect_right(cuts, p.total_value),
+        bisect_left(cuts, annual),
+        bisect_right(cuts, annual),
+        bisect_left(cuts, total),
+        bisect_right(cuts, total),
     )
     # The facts by name are wanted only when a part has to be worked out afresh;
     # the keys of remembered parts are read straight from the watched values.
@@ -305,17 +328,16 @@ def _build(p: Purchase, watched: tuple[Any, ...], rules: Rules, parts: _Parts) -
         gates = tuple(
             (a.cm.index, a.position, a.requires_ok, a.exception is not None) for a in assessed
         )
-        near_key: tuple[Any, ...] = (gates, take["gates:" + family_id](watched), p.years, places)
+        near_key: tuple[Any, ...] = (gates, take["gates:" + family_id](watched), years, places)
     else:
         near_key = ()
     near = parts.get(
         "near",
         near_key,
         lambda serial: parts.same_texts(
-            _Texts(tuple(_near_threshold(p, rules, assessed, values, facts)), serial)
+            _Texts(tuple(_near_threshold(years, rules, assessed, values, facts)), serial)
         ),
     )
-    stated = p.model_fields_set
     not_stated = parts.get(
         "not_stated",
         (
@@ -635,7 +657,7 @@ def _obligations(rules: Rules, facts: Mapping[str, Any], serial: int) -> _Texts:
 
 
 def _near_threshold(
-    p: Purchase,
+    years: Decimal,
     rules: Rules,
     assessed: tuple[Assessment, ...],
     values: Mapping[str, Decimal | None],
@@ -644,7 +666,7 @@ def _near_threshold(
     near = rules.pack.warnings.near_threshold
     if near is None:
         return []
-    factor = max(p.years, _ONE)
+    factor = max(years, _ONE)
     now = {a.cm.spec.id for a in assessed if a.eligible}
     names = {a.cm.spec.id: a.cm.spec.name for a in assessed}
     seen: set[tuple[str, Decimal]] = set()

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 from .conditions import PSEUDO_FIELDS, Compiled, fields_of, holds
 from .errors import Problem
 from .loading import missing_fields, validate_purchase
-from .purchase import MAX_PARTNERS, MAX_YEARS, FieldKind, Purchase, field_kind
+from .purchase import Purchase
+from .vocabulary import MAX_PARTNERS, MAX_YEARS, FieldKind, field_kind
 
 if TYPE_CHECKING:
     from .documents import Document

@@ -7,11 +7,18 @@ file:line:column of a value in a YAML or JSON file, or the flag that gave it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .documents import PURCHASE_LIMITS, Document, load
 from .errors import InputError, Problem
-from .purchase import Purchase, field_names, quick_purchase
+from .vocabulary import field_names, quick_values
+
+if TYPE_CHECKING:
+    from .purchase import Purchase
+
+# A purchase as its validated values (every field, both amounts derived) and the
+# fields that were stated: what the quick reader gives, and what the engine reads.
+Described = tuple[dict[str, Any], frozenset[str]]
 
 
 def read_purchase_document(path: str) -> Document:
@@ -40,12 +47,34 @@ def build_purchase(
     ``flags`` maps a field to its value and the flag that gave it, such as
     ``{"annual_value": ("45k", "--annual-value")}``.
     """
+    data, flag_sources = _merged(document, flags)
+    return validate_purchase(data, document=document, flag_sources=flag_sources)
+
+
+def describe_purchase(
+    document: Document | None = None,
+    flags: Mapping[str, tuple[Any, str]] | None = None,
+) -> Described:
+    """What :func:`build_purchase` reads, as values and stated fields: a plain
+    purchase is read without defining the Purchase model (see vocabulary)."""
+    data, flag_sources = _merged(document, flags)
+    quick = quick_values(data)
+    if quick is not None:
+        return quick
+    purchase = validate_purchase(data, document=document, flag_sources=flag_sources)
+    return purchase.__dict__, frozenset(purchase.model_fields_set)
+
+
+def _merged(
+    document: Document | None, flags: Mapping[str, tuple[Any, str]] | None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The document's fields with the flags' over them, and the flag that gave each."""
     data: dict[str, Any] = dict(document.data) if document is not None else {}
     flag_sources: dict[str, str] = {}
     for name, (value, flag) in (flags or {}).items():
         data[name] = value
         flag_sources[name] = flag
-    return validate_purchase(data, document=document, flag_sources=flag_sources)
+    return data, flag_sources
 
 
 def validate_purchase(
@@ -62,13 +91,14 @@ def validate_purchase(
     line and column, the flag that gave the value, or ``source`` and ``line``
     (a batch file and the line its row starts on).
     """
-    quick = quick_purchase(data)
-    if quick is not None:
-        return quick
-
     from pydantic import ValidationError
 
+    from .purchase import Purchase
     from .validation import problems_from
+
+    quick = quick_values(data)
+    if quick is not None:
+        return Purchase.from_validated(*quick)
 
     try:
         return Purchase.model_validate(data)

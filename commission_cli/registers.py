@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from .errors import InputError, Problem
-from .purchase import field_names
+from .vocabulary import field_names
 
 # Columns a register may carry beside the purchase fields: `check` compares
 # method_used with the recommendation; `batch` leaves it alone.

@@ -510,7 +510,7 @@ def _compile(
 ) -> Rules:
     """Check the pack's meaning and compile it. ``aside``: what the schema check set
     aside (only when the pack is being checked for problems, never compiled for use)."""
-    from .purchase import field_kind, field_names
+    from .vocabulary import field_kind, field_names
 
     names = set(field_names())
 

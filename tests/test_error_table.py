@@ -86,12 +86,12 @@ def _interrupted(cli: Any, tmp: Path) -> tuple[int, str]:
 def _internal(cli: Any, tmp: Path) -> tuple[int, str]:
     import commission_cli.engine as engine
 
-    original = engine.route
-    engine.route = lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom"))  # type: ignore
+    original = engine.route_values
+    engine.route_values = lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom"))  # type: ignore
     try:
         result = cli(*ROUTE, DAY_CARE)
     finally:
-        engine.route = original
+        engine.route_values = original
     return result.exit_code, result.stderr
 
 

@@ -48,19 +48,35 @@ def test_route_as_json_imports_neither_rich_nor_the_other_commands():
     )
 
 
-def test_a_plain_route_reads_no_yaml_and_builds_no_pydantic_model_once_the_pack_is_cached():
+def test_a_plain_route_reads_no_yaml_and_defines_no_purchase_model_once_the_pack_is_cached():
     args = ["route", str(EXAMPLES / "day-care-restricted.yaml"), "--format", "json"]
     _imported(args, [])  # the first run validates the pack (with PyYAML) and caches it
-    code = PROBE.format(args=args, modules=["yaml"]) + (
-        "from commission_cli.purchase import Purchase\n"
-        "print('BUILT:', Purchase.__pydantic_complete__)\n"
-    )
+    code = PROBE.format(args=args, modules=["yaml", "commission_cli.purchase"])
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, stdin=subprocess.DEVNULL
     )
     assert '"restricted"' in result.stdout
-    assert "IMPORTED:\n" in result.stdout  # PyYAML was not imported
-    assert "BUILT: False" in result.stdout  # the quick reader read the purchase
+    # Neither PyYAML nor the model: the quick reader read the purchase from the vocabulary.
+    assert "IMPORTED:\n" in result.stdout
+
+
+def test_a_route_with_flags_still_defines_no_purchase_model():
+    args = ["route", str(EXAMPLES / "day-care-restricted.yaml"), "--years", "2", "-f", "json"]
+    _imported(args, [])
+    assert _imported(args, ["yaml", "commission_cli.purchase"]) == []
+
+
+def test_a_route_the_quick_reader_refuses_still_gets_the_models_message(tmp_path):
+    path = tmp_path / "odd.yaml"
+    path.write_text("title: X\nannual_value: 45k\noutcomes: sure\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "commission_cli", "route", str(path), "-f", "json"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2
+    assert f"{path}:3:11: outcomes:" in result.stderr
 
 
 def test_batch_to_csv_does_not_import_rich_or_yaml(tmp_path):

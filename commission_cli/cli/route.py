@@ -17,7 +17,7 @@ from .common import EXIT_NO, EXIT_OK, refuse_same_file, rules_option, user_error
 
 if TYPE_CHECKING:
     from ..documents import Document
-    from ..purchase import Purchase
+    from ..loading import Described
     from ..rules import Rules
     from .interview_io import Session
 
@@ -48,15 +48,15 @@ def purchase_flags() -> list[inspect.Parameter]:
 
     Values arrive as text (flags as true/false) and are validated by Purchase
     itself, so a flag and a file get the same messages; a new field in the
-    model gets its flag here without another line of code.
+    vocabulary gets its flag here without another line of code.
     """
-    from ..purchase import Purchase, field_kind
+    from ..vocabulary import field_description, field_kind, field_names
 
     params = []
-    for name, info in Purchase.model_fields.items():
+    for name in field_names():
         flag = "--" + name.replace("_", "-")
         kind, allowed = field_kind(name)
-        help_text = info.description or ""
+        help_text = field_description(name)
         if kind == "flag":
             option = typer.Option(
                 None, f"{flag}/--no-{flag[2:]}", help=help_text, rich_help_panel="Purchase"
@@ -110,7 +110,7 @@ def route_command(
     **fields: Any,
 ) -> None:
     with user_errors():
-        from ..engine import route
+        from ..engine import route_values
         from ..rules import load_rules
 
         given = {
@@ -128,7 +128,7 @@ def route_command(
         interactive = not no_input and sys.stdin.isatty() and sys.stdout.isatty()
         session: Session | None = None
         try:
-            purchase = _build(document, given, "<stdin>" if implicit_stdin else None)
+            values, stated = _build(document, given, "<stdin>" if implicit_stdin else None)
         except InputError as exc:
             data = _described(document, given)
             if not interactive or not _can_interview(data):
@@ -136,9 +136,10 @@ def route_command(
             pack = load_rules(rules)  # a bad pack is reported before any question
             session = _interview(data, pack, document)
             purchase = session.purchase
+            values, stated = purchase.__dict__, frozenset(purchase.model_fields_set)
         else:
             pack = load_rules(rules)
-        decision = route(purchase, pack)
+        decision = route_values(values, stated, pack)
         write_output(render(decision, format or _format_for(output)), output)
         if session is not None:
             if output is not None and str(output) != "-":
@@ -168,12 +169,12 @@ def _read_document(file: str | None, implicit_stdin: bool) -> Document | None:
 
 def _build(
     document: Document | None, given: dict[str, tuple[Any, str]], source: str | None
-) -> Purchase:
-    from ..loading import build_purchase, validate_purchase
+) -> Described:
+    from ..loading import describe_purchase, validate_purchase
 
     if document is None and source is not None:
-        return validate_purchase({}, source=source)
-    return build_purchase(document, given)
+        validate_purchase({}, source=source)  # raises: nothing was given
+    return describe_purchase(document, given)
 
 
 def _described(document: Document | None, given: dict[str, tuple[Any, str]]) -> dict[str, Any]:
