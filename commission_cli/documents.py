@@ -20,27 +20,35 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, Problem
+from .records import Record, set_field
 
 PathKey = tuple[str | int, ...]
 Position = tuple[int, int]  # 1-based line and column
 
 
-@dataclass(frozen=True)
-class Limits:
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class Limits(Record):
     """How big a document may be. Generous for real use, small enough to stay safe."""
 
-    max_bytes: int = 1_000_000
-    max_depth: int = 50
+    max_bytes: int
+    max_depth: int
     # Values in the document after expanding aliases: bounds the work any later
     # step can be made to do, however cleverly the aliases are nested.
-    max_nodes: int = 100_000
+    max_nodes: int
+
+    def __init__(
+        self, max_bytes: int = 1_000_000, max_depth: int = 50, max_nodes: int = 100_000
+    ) -> None:
+        set_field(self, "max_bytes", max_bytes)
+        set_field(self, "max_depth", max_depth)
+        set_field(self, "max_nodes", max_nodes)
 
 
 PURCHASE_LIMITS = Limits()
 PACK_LIMITS = Limits(max_bytes=5_000_000, max_nodes=500_000)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Document:
     """A parsed document and the position of each of its keys and values."""
 
@@ -147,14 +155,17 @@ def decode_text(data: bytes, source: str) -> str:
             raise InputError([Problem("is not valid UTF-16 text", source=source)]) from None
     if b"\x00" in data:
         raise InputError([Problem("is a binary file, not YAML or JSON text", source=source)])
+    # The mark some editors put first is dropped by hand: the utf-8-sig codec is a
+    # module of its own, imported at every start.
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     try:
-        return data.decode("utf-8-sig")
+        return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = body[: exc.start].count(b"\n") + 1
         raise InputError(
             [
                 Problem(
-                    f"is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be read); "
+                    f"is not UTF-8 text (byte 0x{body[exc.start]:02x} cannot be read); "
                     "save it as UTF-8",
                     source=source,
                     line=line,
@@ -340,7 +351,7 @@ class _Stop(Exception):
     """Reading cannot usefully go on; the problems say why."""
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _Frame:
     """A mapping or list being filled, where it sits in the document, and its anchor."""
 

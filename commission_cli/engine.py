@@ -28,7 +28,6 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from itertools import count
@@ -230,46 +229,83 @@ def _parts(rules: Rules) -> _Parts:
     return parts
 
 
-@dataclass(eq=False, repr=False)
+# The parts of a verdict are plain classes: nothing compares or shows them, and a
+# dataclass would compile an __init__ for each at every start (see README, Speed).
+
+
 class _FamilyPart:
     """The family a purchase falls in, and why."""
 
-    family: Family
-    reason: str
-    serial: int
+    __slots__ = ("family", "reason", "serial")
+
+    def __init__(self, family: Family, reason: str, serial: int) -> None:
+        self.family = family
+        self.reason = reason
+        self.serial = serial
 
 
-@dataclass(eq=False, repr=False)
 class _Choice:
     """The method chosen among the family's assessed methods, with every candidate's reason."""
 
-    family: str
-    chosen: Assessment | None
-    method: MethodRef | None
-    exception: ExceptionRef | None
-    steps: tuple[str, ...]
-    candidates: tuple[Candidate, ...]
-    reasons: tuple[str, ...]
-    decisive: tuple[str, ...]  # the choice rests on one range the pack warns of
-    unstated: tuple[str, ...]  # fields eligible methods read that were not stated
-    serial: int
+    __slots__ = (
+        "candidates",
+        "chosen",
+        "decisive",
+        "exception",
+        "family",
+        "method",
+        "reasons",
+        "serial",
+        "steps",
+        "unstated",
+    )
+
+    def __init__(
+        self,
+        family: str,
+        chosen: Assessment | None,
+        method: MethodRef | None,
+        exception: ExceptionRef | None,
+        steps: tuple[str, ...],
+        candidates: tuple[Candidate, ...],
+        reasons: tuple[str, ...],
+        decisive: tuple[str, ...],
+        unstated: tuple[str, ...],
+        serial: int,
+    ) -> None:
+        self.family = family
+        self.chosen = chosen
+        self.method = method
+        self.exception = exception
+        self.steps = steps
+        self.candidates = candidates
+        self.reasons = reasons
+        self.decisive = decisive  # the choice rests on one range the pack warns of
+        self.unstated = unstated  # fields eligible methods read that were not stated
+        self.serial = serial
 
 
-@dataclass(eq=False, repr=False)
 class _Contracts:
     """The contract types a purchase fits, and warnings about them."""
 
-    refs: tuple[ContractTypeRef, ...]
-    warnings: tuple[str, ...]
-    serial: int
+    __slots__ = ("refs", "serial", "warnings")
+
+    def __init__(
+        self, refs: tuple[ContractTypeRef, ...], warnings: tuple[str, ...], serial: int
+    ) -> None:
+        self.refs = refs
+        self.warnings = warnings
+        self.serial = serial
 
 
-@dataclass(eq=False, repr=False)
 class _Texts:
     """A verdict's warnings of one kind (near a threshold, or not stated)."""
 
-    texts: tuple[Any, ...]
-    serial: int
+    __slots__ = ("serial", "texts")
+
+    def __init__(self, texts: tuple[Any, ...], serial: int) -> None:
+        self.texts = texts
+        self.serial = serial
 
 
 # -- building a verdict -----------------------------------------------------------------

@@ -49,7 +49,7 @@ DEFAULT_PACK = "wolverhampton"
 _PACK_SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class CompiledMethod:
     """A method of the pack with its conditions compiled, as the engine reads it."""
 
@@ -354,7 +354,7 @@ def _unwrap(hint: Any) -> Any:
     return hint
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _SetAside:
     """What the schema check set aside, so the meaning check neither misses nor invents:
     the ids of items that failed the schema still count as defined."""
@@ -364,7 +364,7 @@ class _SetAside:
     method_families: set[str]  # families named by methods set aside
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _Salvage:
     """What the meaning check can still read of a pack that fails the schema."""
 
@@ -373,7 +373,7 @@ class _Salvage:
     aside: _SetAside
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _SalvagedDocument(Document):
     """Positions for a pack whose broken items were set aside: item ``i`` of a section in
     the checked pack is item ``index[section][i]`` of the file."""
@@ -872,6 +872,7 @@ def _code_stamp() -> str:
         "rules.py",
         "analysis.py",
         "purchase.py",
+        "vocabulary.py",
         "money.py",
     ):
         try:
