@@ -51,12 +51,14 @@ def test_route_as_json_imports_neither_rich_nor_the_other_commands():
 def test_a_plain_route_reads_no_yaml_and_defines_no_purchase_model_once_the_pack_is_cached():
     args = ["route", str(EXAMPLES / "day-care-restricted.yaml"), "--format", "json"]
     _imported(args, [])  # the first run validates the pack (with PyYAML) and caches it
-    code = PROBE.format(args=args, modules=["yaml", "commission_cli.purchase"])
+    modules = ["yaml", "commission_cli.purchase", "commission_cli.packcheck"]
+    code = PROBE.format(args=args, modules=modules)
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, stdin=subprocess.DEVNULL
     )
     assert '"restricted"' in result.stdout
-    # Neither PyYAML nor the model: the quick reader read the purchase from the vocabulary.
+    # Neither PyYAML nor the model (the quick reader read the purchase from the
+    # vocabulary), nor the code that checks and compiles a pack.
     assert "IMPORTED:\n" in result.stdout
 
 
