@@ -1,9 +1,9 @@
 """The shape of a rule pack: what an authority's YAML file must say.
 
-Written as standard-library dataclasses and validated by pydantic (through a
-``TypeAdapter``), so that a pack validated once can be cached and loaded again
-without rebuilding pydantic's validators: start-up stays quick, and the schema
-is still the one place the pack's shape is defined.
+Written as standard-library dataclasses (made so on first use: see ``part``) and
+validated by pydantic (through a ``TypeAdapter``), so that a pack validated once
+can be cached and loaded again without rebuilding pydantic's validators: start-up
+stays quick, and the schema is still the one place the pack's shape is defined.
 
 Every rule carries the source's own words (``text``, or ``source.text``) and,
 where the encoding reads something into them, a ``note`` saying how.
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 # A plain dict (not pydantic.ConfigDict) so that this module imports nothing heavy.
 _FORBID: Any = {"extra": "forbid"}
@@ -24,27 +24,80 @@ Condition = dict[str, Any]
 """A test on the purchase, e.g. ``{outcomes: certain}``; see ``conditions.py``."""
 
 
+# -- parts made dataclasses on first use ------------------------------------------------
+#
+# Making 21 classes dataclasses took about 5 ms of every start, yet a plain
+# `commission route` only unpickles a cached pack, which needs none of it. So each
+# part is declared with `part(...)` (mypy reads it as `dataclass`), and becomes a
+# dataclass the first time anything asks whether it is one (pydantic, `fields`,
+# `is_dataclass` all read `__dataclass_fields__`) or builds one in code.
+
+_PENDING: list[tuple[type, dict[str, Any]]] = []
+
+
+def make_dataclasses() -> None:
+    """Make every part declared so far a dataclass (once; later calls do nothing)."""
+    while _PENDING:
+        cls, options = _PENDING.pop(0)
+        if cls.__dict__.get("__init__") is _init_on_first_use:
+            del cls.__init__  # type: ignore[misc]  # so that dataclass writes its own
+        dataclass(**options)(cls)
+
+
+def _init_on_first_use(self: Any, *args: Any, **kwargs: Any) -> None:
+    make_dataclasses()
+    type(self).__init__(self, *args, **kwargs)
+
+
+class _OnFirstUse:
+    """A part's ``__dataclass_fields__`` or ``__dataclass_params__`` until it is a
+    dataclass: reading it makes every part one, and gives the real value."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: object, owner: type) -> Any:
+        if owner is _Schema:  # the base is no dataclass (dataclass itself asks)
+            raise AttributeError(self.name)
+        make_dataclasses()
+        if self.name not in owner.__dict__:
+            raise AttributeError(self.name)
+        return owner.__dict__[self.name]
+
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass as part
+else:
+
+    def part(**options: Any) -> Any:
+        def declare(cls: type) -> type:
+            if options.get("init", True):
+                cls.__init__ = _init_on_first_use
+            _PENDING.append((cls, options))
+            return cls
+
+        return declare
+
+
 class _Schema:
     """What every part of a pack shares: equal when of one class with equal fields.
 
-    Dataclasses' ``eq=True`` would write that ``__eq__`` afresh for each class at
-    every start, and ``init`` an ``__init__`` that only the classes built in code
-    need (pydantic fills the others without one): about 5 ms of ``commission
-    route``'s start-up, which the benchmark holds (see README, Speed).
+    Dataclasses' ``eq=True`` would write that ``__eq__`` afresh for each class.
+    pydantic and unpickling set every field of a part, so its fields are its
+    ``__dict__``.
     """
 
+    __dataclass_fields__ = _OnFirstUse("__dataclass_fields__")
+    __dataclass_params__ = _OnFirstUse("__dataclass_params__")
     __hash__ = None  # type: ignore[assignment]  # mutable, as dataclasses leave them
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return all(
-            getattr(self, name) == getattr(other, name)
-            for name in self.__dataclass_fields__  # type: ignore[attr-defined]
-        )
+        return self.__dict__ == other.__dict__
 
 
-@dataclass(init=False, repr=False, eq=False)
+@part(init=False, repr=False, eq=False)
 class SourceRef(_Schema):
     """Where a rule comes from: a document of the pack, a section of it, its own words."""
 
@@ -54,7 +107,7 @@ class SourceRef(_Schema):
     text: str
 
 
-@dataclass(init=False, repr=False, eq=False)
+@part(init=False, repr=False, eq=False)
 class Quoted(_Schema):
     """A value taken word for word from the source, with a note where it is interpreted."""
 
@@ -63,7 +116,7 @@ class Quoted(_Schema):
     note: str | None = None
 
 
-@dataclass(init=False, repr=False, eq=False)
+@part(init=False, repr=False, eq=False)
 class DocumentInfo(_Schema):
     """A source document of the pack."""
 
@@ -74,7 +127,7 @@ class DocumentInfo(_Schema):
     note: str | None = None
 
 
-@dataclass(repr=False, eq=False)
+@part(repr=False, eq=False)
 class PackInfo(_Schema):
     """What the pack is, whose it is, and the date it holds from."""
 
@@ -89,7 +142,7 @@ class PackInfo(_Schema):
     note: str | None = None
 
 
-@dataclass(init=False, repr=False, eq=False)
+@part(init=False, repr=False, eq=False)
 class Family(_Schema):
     """Purchasing (contracts) or funding (grants): the first whose ``when`` holds applies."""
 
@@ -102,7 +155,7 @@ class Family(_Schema):
     note: str | None = None
 
 
-@dataclass(repr=False, eq=False)
+@part(repr=False, eq=False)
 class Bound(_Schema):
     """One end of a range: an amount, and whether the range includes it."""
 
@@ -111,7 +164,7 @@ class Bound(_Schema):
     inclusive: bool
 
 
-@dataclass(repr=False, eq=False)
+@part(repr=False, eq=False)
 class Range(_Schema):
     """One value range of a band, on one basis; a band holds a value when any range does."""
 
@@ -126,7 +179,7 @@ class Range(_Schema):
     note: str | None = None
 
 
-@dataclass(init=False, repr=False, eq=False)
+@part(init=False, repr=False, eq=False)
 class Band(_Schema):
     """The values a method applies to, in the source's words and as ranges."""
 
@@ -136,7 +189,7 @@ class Band(_Schema):
     note: str | None = None
 
 
-@dataclass(init=False, repr=False, eq=False)
+@part(init=False, repr=False, eq=False)
 class Indicator(_Schema):
     """One of "most applicable when any of the following apply"."""
 
@@ -146,7 +199,7 @@ class Indicator(_Schema):
     note: str | None = None
 
 
-@dataclass(init=False, repr=False, eq=False)
+@part(init=False, repr=False, eq=False)
 class ExceptionRule(_Schema):
     """Opens a method outside its band, on one side only ("for lower amounts")."""
 
@@ -159,7 +212,7 @@ class ExceptionRule(_Schema):
     note: str | None = None
 
 
-@dataclass(init=False, repr=False, eq=False)
+@part(init=False, repr=False, eq=False)
 class Requirement(_Schema):
     """A gate that must hold whatever the value (grant-in-aid: core costs of a strategic body)."""
 
@@ -170,7 +223,7 @@ class Requirement(_Schema):
     note: str | None = None
 
 
-@dataclass(init=False, repr=False, eq=False)
+@part(init=False, repr=False, eq=False)
 class Method(_Schema):
     """A commissioning method: its band, what it results in, and when it applies."""
 
@@ -190,7 +243,7 @@ class Method(_Schema):
     note: str | None = None
 
 
-@dataclass(init=False, repr=False, eq=False)
+@part(init=False, repr=False, eq=False)
 class ContractType(_Schema):
     """A type of contract, and when a purchase is one."""
 
@@ -203,7 +256,7 @@ class ContractType(_Schema):
     note: str | None = None
 
 
-@dataclass(init=False, repr=False, eq=False)
+@part(init=False, repr=False, eq=False)
 class Conflict(_Schema):
     """Two contract types a purchase cannot be at once, and why."""
 
@@ -213,7 +266,7 @@ class Conflict(_Schema):
     note: str | None = None
 
 
-@dataclass(init=False, repr=False, eq=False)
+@part(init=False, repr=False, eq=False)
 class StepList(_Schema):
     """The steps that follow a route, word for word."""
 
@@ -224,7 +277,7 @@ class StepList(_Schema):
     note: str | None = None
 
 
-@dataclass(init=False, repr=False, eq=False)
+@part(init=False, repr=False, eq=False)
 class Obligation(_Schema):
     """Something the officer must do on every route, or where ``when`` holds."""
 
@@ -236,7 +289,7 @@ class Obligation(_Schema):
     note: str | None = None
 
 
-@dataclass(init=False, repr=False, eq=False)
+@part(init=False, repr=False, eq=False)
 class NearThreshold(_Schema):
     """Advice given when a value lies within ``margin`` of a threshold."""
 
@@ -247,7 +300,7 @@ class NearThreshold(_Schema):
     note: str | None = None
 
 
-@dataclass(init=False, repr=False, eq=False)
+@part(init=False, repr=False, eq=False)
 class NotStated(_Schema):
     """Said when a field was not stated (and, with ``when``, only where that holds)."""
 
@@ -258,7 +311,7 @@ class NotStated(_Schema):
     note: str | None = None
 
 
-@dataclass(repr=False, eq=False)
+@part(repr=False, eq=False)
 class Warnings(_Schema):
     """The warnings the pack gives beside a decision."""
 
@@ -267,7 +320,7 @@ class Warnings(_Schema):
     not_stated: list[NotStated] = field(default_factory=list)
 
 
-@dataclass(repr=False, eq=False)
+@part(repr=False, eq=False)
 class Choice(_Schema):
     """How the engine picks among eligible methods; stated so a reader need not guess."""
 
@@ -276,7 +329,7 @@ class Choice(_Schema):
     note: str | None = None
 
 
-@dataclass(repr=False, eq=False)
+@part(repr=False, eq=False)
 class RulePack(_Schema):
     """An authority's rules: its families, methods, contract types and warnings."""
 

@@ -9,6 +9,8 @@ import importlib
 import inspect
 import pickle
 import pkgutil
+import subprocess
+import sys
 
 import pytest
 
@@ -16,6 +18,8 @@ import commission_cli
 from commission_cli.decision import Candidate, MethodRef
 from commission_cli.errors import Problem
 from commission_cli.rules import load_rules
+
+from .conftest import EXAMPLES
 
 
 def test_records_are_equal_by_value_and_class_and_hash_alike():
@@ -72,3 +76,51 @@ def test_every_dataclass_has_a_docstring():
                 if dataclasses.is_dataclass(obj) and made:
                     missing.append(f"{loaded.__name__}.{name}")
     assert missing == []
+
+
+PARTS_PROBE = """
+import dataclasses, sys
+from commission_cli import packschema
+{before}
+print("PENDING", len(packschema._PENDING))
+{after}
+"""
+
+
+def _pending(before: str = "", after: str = "") -> list[str]:
+    code = PARTS_PROBE.format(before=before, after=after)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_a_cached_route_never_makes_the_pack_parts_dataclasses():
+    route = (
+        "from commission_cli.cli import main\n"
+        "import contextlib, io\n"
+        f"main_args = ['route', {str(EXAMPLES / 'day-care-restricted.yaml')!r}, '-f', 'json']\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        main(main_args)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+    )
+    _pending(route)  # the first run may compile the pack and cache it
+    assert _pending(route)[:2] == ["PENDING", "21"]
+
+
+def test_pack_parts_become_dataclasses_when_anything_asks():
+    assert _pending(after="print(dataclasses.is_dataclass(packschema.Method))") == [
+        "PENDING",
+        "21",
+        "True",
+    ]
+    fields = "print([f.name for f in dataclasses.fields(packschema.Quoted)])"
+    assert _pending(after=fields)[2:] == ["['text',", "'note']"]
+    built = "print(packschema.Bound(amount=5, inclusive=True).inclusive)"
+    assert _pending(after=built)[2:] == ["True"]
+    checked = (
+        "from pydantic import TypeAdapter\n"
+        "print(TypeAdapter(packschema.Quoted).validate_python({'text': 'x'}).note)"
+    )
+    assert _pending(after=checked)[2:] == ["None"]
