@@ -15,7 +15,7 @@ the parser's event stream with an explicit stack, so that it can:
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,14 +48,27 @@ PURCHASE_LIMITS = Limits()
 PACK_LIMITS = Limits(max_bytes=5_000_000, max_nodes=500_000)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class Document:
     """A parsed document and the position of each of its keys and values."""
 
     data: Any
     source: str
-    values: dict[PathKey, Position] = field(default_factory=dict)
-    keys: dict[PathKey, Position] = field(default_factory=dict)
+    values: dict[PathKey, Position]
+    keys: dict[PathKey, Position]
+
+    # Written out: a generated __init__ is compiled at every start (see README, Speed).
+    def __init__(
+        self,
+        data: Any,
+        source: str,
+        values: dict[PathKey, Position] | None = None,
+        keys: dict[PathKey, Position] | None = None,
+    ) -> None:
+        self.data = data
+        self.source = source
+        self.values = {} if values is None else values
+        self.keys = {} if keys is None else keys
 
     def locate(self, path: PathKey, *, key: bool = False) -> Position | None:
         """The position of the value (or key) at ``path``, or of its nearest parent."""

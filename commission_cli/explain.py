@@ -22,7 +22,7 @@ BASIS_WORDS = {"per_annum": "a year", "whole_life": "over the whole life"}
 BASIS_VALUE = {"per_annum": "annual value", "whole_life": "whole-life value"}
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class Assessment:
     """How one method fares against one purchase (shared by purchases alike in what it reads)."""
 
@@ -44,6 +44,43 @@ class Assessment:
     fit: str = ""
     not_stated: str = ""
     refused: str = ""
+
+    # Written out: a generated __init__ is compiled at every start (see README, Speed).
+    def __init__(
+        self,
+        cm: CompiledMethod,
+        position: str,
+        containing: tuple[Range, ...],
+        requires_ok: bool,
+        exception: tuple[ExceptionRule, Compiled] | None,
+        matched: tuple[str, ...],
+        unmatched: tuple[str, ...],
+        unstated: tuple[str, ...],
+        eligible: bool,
+        score: Fraction,
+        serial: int = 0,
+        gate_unstated: tuple[str, ...] = (),
+        how: str = "",
+        fit: str = "",
+        not_stated: str = "",
+        refused: str = "",
+    ) -> None:
+        self.cm = cm
+        self.position = position
+        self.containing = containing
+        self.requires_ok = requires_ok
+        self.exception = exception
+        self.matched = matched
+        self.unmatched = unmatched
+        self.unstated = unstated
+        self.eligible = eligible
+        self.score = score
+        self.serial = serial
+        self.gate_unstated = gate_unstated
+        self.how = how
+        self.fit = fit
+        self.not_stated = not_stated
+        self.refused = refused
 
 
 def with_phrases(a: Assessment) -> Assessment:

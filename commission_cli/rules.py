@@ -39,7 +39,12 @@ DEFAULT_PACK = "wolverhampton"
 _PACK_SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(eq=False, repr=False)
+# Rules and CompiledMethod write their own __init__, and Rules its own __eq__ and
+# __repr__: a generated method is compiled at every start, and a plain route only
+# unpickles these (see README, Speed).
+
+
+@dataclass(init=False, eq=False, repr=False)
 class CompiledMethod:
     """A method of the pack with its conditions compiled, as the engine reads it."""
 
@@ -50,10 +55,29 @@ class CompiledMethod:
     exceptions: tuple[Compiled, ...]
     fields: tuple[str, ...] = ()  # the purchase fields its tests read
 
+    def __init__(
+        self,
+        spec: Method,
+        index: int,
+        requires: Compiled | None,
+        indicators: tuple[Compiled, ...],
+        exceptions: tuple[Compiled, ...],
+        fields: tuple[str, ...] = (),
+    ) -> None:
+        self.spec = spec
+        self.index = index
+        self.requires = requires
+        self.indicators = indicators
+        self.exceptions = exceptions
+        self.fields = fields
 
-@dataclass
+
+@dataclass(eq=False, repr=False)
 class Rules:
-    """A validated, compiled rule pack, ready for :func:`commission_cli.route`."""
+    """A validated, compiled rule pack, ready for :func:`commission_cli.route`.
+
+    Two are equal when compiled from the same bytes (the same ``sha256``).
+    """
 
     pack: RulePack
     sha256: str
@@ -102,6 +126,16 @@ class Rules:
         doc = self.documents.get(source.document)
         title = doc.title if doc else source.document
         return f"{title}, {source.section}: “{source.text}”"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Rules):
+            return NotImplemented
+        return self.sha256 == other.sha256
+
+    __hash__ = None  # type: ignore[assignment]  # its path and memo change
+
+    def __repr__(self) -> str:
+        return f"Rules(name={self.name!r}, version={self.version!r}, sha256={self.sha256!r})"
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)

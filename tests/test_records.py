@@ -124,3 +124,26 @@ def test_pack_parts_become_dataclasses_when_anything_asks():
         "print(TypeAdapter(packschema.Quoted).validate_python({'text': 'x'}).note)"
     )
     assert _pending(after=checked)[2:] == ["None"]
+
+
+def test_every_written_out_init_takes_the_dataclass_fields_in_order():
+    # The classes that write their own __init__ (to spare compiling one at every
+    # start) must take exactly their fields, in order, with the fields' defaults.
+    checked = []
+    for module in pkgutil.walk_packages(commission_cli.__path__, "commission_cli."):
+        loaded = importlib.import_module(module.name)
+        for obj in vars(loaded).values():
+            if not (inspect.isclass(obj) and obj.__module__ == loaded.__name__):
+                continue
+            if not dataclasses.is_dataclass(obj) or obj.__dataclass_params__.init:  # type: ignore[attr-defined]
+                continue
+            if "__init__" not in obj.__dict__:
+                continue  # no __init__ at all: pydantic or unpickling fills it
+            params = list(inspect.signature(obj.__init__).parameters.values())[1:]
+            fields = dataclasses.fields(obj)
+            assert [p.name for p in params] == [f.name for f in fields], obj
+            for p, f in zip(params, fields, strict=True):
+                if f.default is not dataclasses.MISSING:
+                    assert p.default == f.default, (obj, f.name)
+            checked.append(obj.__name__)
+    assert {"Verdict", "Problem", "Assessment", "CompiledMethod", "Document"} <= set(checked)
