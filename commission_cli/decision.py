@@ -205,6 +205,8 @@ class Decision:
     only when it is asked for (:meth:`of_row`).
     """
 
+    __slots__ = ("_own", "_own_stated", "_purchase", "_shared", "_stated", "_values", "verdict")
+
     def __init__(self, purchase: Purchase, verdict: Verdict) -> None:
         """A decision for a purchase (see :meth:`of_row` for one held as its values)."""
         self._purchase: Purchase | None = purchase

@@ -61,7 +61,7 @@ def describe_purchase(
     quick = quick_values(data)
     if quick is not None:
         return quick
-    purchase = validate_purchase(data, document=document, flag_sources=flag_sources)
+    purchase = _validate_with_model(data, document=document, flag_sources=flag_sources)
     return purchase.__dict__, frozenset(purchase.model_fields_set)
 
 
@@ -91,14 +91,30 @@ def validate_purchase(
     line and column, the flag that gave the value, or ``source`` and ``line``
     (a batch file and the line its row starts on).
     """
-    from pydantic import ValidationError
-
     from .purchase import Purchase
-    from .validation import problems_from
 
     quick = quick_values(data)
     if quick is not None:
         return Purchase.from_validated(*quick)
+    return _validate_with_model(
+        data, document=document, flag_sources=flag_sources, source=source, line=line
+    )
+
+
+def _validate_with_model(
+    data: Mapping[str, Any],
+    *,
+    document: Document | None = None,
+    flag_sources: Mapping[str, str] | None = None,
+    source: str | None = None,
+    line: int | None = None,
+) -> Purchase:
+    """The model's reading of a purchase the quick reader did not vouch for, with
+    every problem placed (see validate_purchase)."""
+    from pydantic import ValidationError
+
+    from .purchase import Purchase
+    from .validation import problems_from
 
     try:
         return Purchase.model_validate(data)

@@ -97,7 +97,7 @@ class _Schema:
         return self.__dict__ == other.__dict__
 
 
-@part(init=False, repr=False, eq=False)
+@part(repr=False, eq=False)
 class SourceRef(_Schema):
     """Where a rule comes from: a document of the pack, a section of it, its own words."""
 
@@ -107,7 +107,7 @@ class SourceRef(_Schema):
     text: str
 
 
-@part(init=False, repr=False, eq=False)
+@part(repr=False, eq=False)
 class Quoted(_Schema):
     """A value taken word for word from the source, with a note where it is interpreted."""
 
@@ -116,7 +116,7 @@ class Quoted(_Schema):
     note: str | None = None
 
 
-@part(init=False, repr=False, eq=False)
+@part(repr=False, eq=False)
 class DocumentInfo(_Schema):
     """A source document of the pack."""
 
@@ -142,7 +142,7 @@ class PackInfo(_Schema):
     note: str | None = None
 
 
-@part(init=False, repr=False, eq=False)
+@part(repr=False, eq=False)
 class Family(_Schema):
     """Purchasing (contracts) or funding (grants): the first whose ``when`` holds applies."""
 
@@ -179,7 +179,7 @@ class Range(_Schema):
     note: str | None = None
 
 
-@part(init=False, repr=False, eq=False)
+@part(repr=False, eq=False)
 class Band(_Schema):
     """The values a method applies to, in the source's words and as ranges."""
 
@@ -189,7 +189,7 @@ class Band(_Schema):
     note: str | None = None
 
 
-@part(init=False, repr=False, eq=False)
+@part(repr=False, eq=False)
 class Indicator(_Schema):
     """One of "most applicable when any of the following apply"."""
 
@@ -199,7 +199,7 @@ class Indicator(_Schema):
     note: str | None = None
 
 
-@part(init=False, repr=False, eq=False)
+@part(repr=False, eq=False)
 class ExceptionRule(_Schema):
     """Opens a method outside its band, on one side only ("for lower amounts")."""
 
@@ -212,7 +212,7 @@ class ExceptionRule(_Schema):
     note: str | None = None
 
 
-@part(init=False, repr=False, eq=False)
+@part(repr=False, eq=False)
 class Requirement(_Schema):
     """A gate that must hold whatever the value (grant-in-aid: core costs of a strategic body)."""
 
@@ -223,7 +223,7 @@ class Requirement(_Schema):
     note: str | None = None
 
 
-@part(init=False, repr=False, eq=False)
+@part(repr=False, eq=False)
 class Method(_Schema):
     """A commissioning method: its band, what it results in, and when it applies."""
 
@@ -243,7 +243,7 @@ class Method(_Schema):
     note: str | None = None
 
 
-@part(init=False, repr=False, eq=False)
+@part(repr=False, eq=False)
 class ContractType(_Schema):
     """A type of contract, and when a purchase is one."""
 
@@ -256,7 +256,7 @@ class ContractType(_Schema):
     note: str | None = None
 
 
-@part(init=False, repr=False, eq=False)
+@part(repr=False, eq=False)
 class Conflict(_Schema):
     """Two contract types a purchase cannot be at once, and why."""
 
@@ -266,7 +266,7 @@ class Conflict(_Schema):
     note: str | None = None
 
 
-@part(init=False, repr=False, eq=False)
+@part(repr=False, eq=False)
 class StepList(_Schema):
     """The steps that follow a route, word for word."""
 
@@ -277,7 +277,7 @@ class StepList(_Schema):
     note: str | None = None
 
 
-@part(init=False, repr=False, eq=False)
+@part(repr=False, eq=False)
 class Obligation(_Schema):
     """Something the officer must do on every route, or where ``when`` holds."""
 
@@ -289,7 +289,7 @@ class Obligation(_Schema):
     note: str | None = None
 
 
-@part(init=False, repr=False, eq=False)
+@part(repr=False, eq=False)
 class NearThreshold(_Schema):
     """Advice given when a value lies within ``margin`` of a threshold."""
 
@@ -300,7 +300,7 @@ class NearThreshold(_Schema):
     note: str | None = None
 
 
-@part(init=False, repr=False, eq=False)
+@part(repr=False, eq=False)
 class NotStated(_Schema):
     """Said when a field was not stated (and, with ``when``, only where that holds)."""
 

@@ -119,8 +119,8 @@ class Purchase(BaseModel):
     """
 
     # defer_build: the validator is built the first time the model itself is asked
-    # to validate, not at import. Plain purchases never ask (see quick_purchase), so
-    # `route --format json` starts without building it or loading pydantic's plugins.
+    # to validate, not at import. Plain purchases never ask (vocabulary.quick_values
+    # reads them), so a batch of plain rows never builds it or loads pydantic's plugins.
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,

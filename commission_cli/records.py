@@ -39,8 +39,8 @@ class Record:
 
     def __init_subclass__(cls) -> None:
         cls._fields = tuple(cls.__annotations__)
-        # Never a record of one field: attrgetter would give that value, not a tuple.
-        assert len(cls._fields) > 1, cls
+        if len(cls._fields) < 2:  # attrgetter would give a lone value, not a tuple
+            raise TypeError(f"{cls.__name__}: a Record needs two fields or more")
         cls._fields_of = attrgetter(*cls._fields)
 
     def __eq__(self, other: object) -> bool:

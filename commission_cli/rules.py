@@ -39,9 +39,9 @@ DEFAULT_PACK = "wolverhampton"
 _PACK_SUFFIXES = (".yaml", ".yml")
 
 
-# Rules and CompiledMethod write their own __init__, and Rules its own __eq__ and
-# __repr__: a generated method is compiled at every start, and a plain route only
-# unpickles these (see README, Speed).
+# CompiledMethod writes its own __init__, and Rules its own __eq__ and __repr__: a
+# generated method is compiled at every start, and a plain route only unpickles
+# these (see README, Speed).
 
 
 @dataclass(init=False, eq=False, repr=False)
@@ -105,7 +105,7 @@ class Rules:
     # inside some near-threshold warning window, by basis: only there can the length in
     # years change a verdict (it scales the other value at the threshold).
     window_places: dict[str, frozenset[tuple[int, int]]] = field(default_factory=dict)
-    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    memo: dict[Any, Any] = field(default_factory=dict)  # the engine's, never pickled
 
     @property
     def name(self) -> str:
@@ -237,8 +237,9 @@ def _cache_dir() -> Path | None:
 
 
 def _code_stamp() -> str:
-    # The cached form is only good for the code that wrote it: a change to the
-    # schema, the condition compiler or this module invalidates it.
+    # The cached form is only good for the code that wrote it: a change to any
+    # module that reads, checks or compiles a pack (or to the words conditions are
+    # checked against) invalidates it.
     here = Path(__file__).resolve().parent
     parts = [__version__, f"{sys.version_info[0]}.{sys.version_info[1]}"]
     for module in (
@@ -246,8 +247,8 @@ def _code_stamp() -> str:
         "conditions.py",
         "rules.py",
         "packcheck.py",
+        "documents.py",
         "analysis.py",
-        "purchase.py",
         "vocabulary.py",
         "money.py",
     ):

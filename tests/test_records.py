@@ -147,3 +147,12 @@ def test_every_written_out_init_takes_the_dataclass_fields_in_order():
                     assert p.default == f.default, (obj, f.name)
             checked.append(obj.__name__)
     assert {"Verdict", "Problem", "Assessment", "CompiledMethod", "Document"} <= set(checked)
+
+
+def test_parts_of_a_cached_pack_can_be_copied_with_changes():
+    load_rules()  # cache the pack
+    method = load_rules().pack.methods[0]
+    renamed = dataclasses.replace(method, name="Renamed")
+    assert renamed.name == "Renamed"
+    assert renamed.band == method.band
+    assert renamed != method

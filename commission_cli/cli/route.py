@@ -44,7 +44,7 @@ terminal) is never asked: it gets exit 2 naming each missing field.
 
 
 def purchase_flags() -> list[inspect.Parameter]:
-    """One option per purchase field, named and documented from the Purchase model.
+    """One option per purchase field, named and documented from the vocabulary.
 
     Values arrive as text (flags as true/false) and are validated by Purchase
     itself, so a flag and a file get the same messages; a new field in the
