@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from commission_cli import Purchase, load_rules, route
 from commission_cli.batch import route_many
-from commission_cli.engine import decide
+from commission_cli.engine import decide, route_values
+from commission_cli.loading import describe_purchase
 from commission_cli.purchase import field_names
 from commission_cli.schemas import decision_schema
 
@@ -125,12 +126,13 @@ def test_flags_and_a_file_give_the_same_decision(p):
 
     from typer.testing import CliRunner
 
-    from commission_cli.cli import build_app
+    from commission_cli.cli import app_for
 
     runner = CliRunner()
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as handle:
         yaml.safe_dump(_as_text(p), handle)
-    from_file = runner.invoke(build_app(), ["route", handle.name, "-f", "json", "--no-input"])
+    from_file_args = ["route", handle.name, "-f", "json", "--no-input"]
+    from_file = runner.invoke(app_for(from_file_args), from_file_args)
     flags = ["route", "-f", "json", "--no-input"]
     for name, value in p.items():
         flag = "--" + name.replace("_", "-")
@@ -138,9 +140,23 @@ def test_flags_and_a_file_give_the_same_decision(p):
             flags.append(flag if value else "--no-" + flag[2:])
         else:
             flags += [flag, str(value)]
-    from_flags = runner.invoke(build_app(), flags)
+    from_flags = runner.invoke(app_for(flags), flags)
     assert from_file.exit_code == from_flags.exit_code
     assert json.loads(from_file.stdout) == json.loads(from_flags.stdout)
+    # ...and what the command prints is what the library says of the model's purchase.
+    expected = route(Purchase.model_validate(_as_text(p)), RULES).to_dict()
+    assert json.loads(from_file.stdout) == json.loads(json.dumps(expected))
+
+
+@SETTINGS
+@given(purchases())
+def test_routing_from_values_gives_what_routing_the_purchase_gives(p):
+    purchase = Purchase.model_validate(p)
+    described = describe_purchase(None, {name: (value, "--" + name) for name, value in p.items()})
+    assert described == (purchase.__dict__, frozenset(purchase.model_fields_set))
+    decision = route_values(*described, RULES)
+    assert decision.to_dict() == route(purchase, RULES).to_dict()
+    assert decision.purchase == purchase
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
