@@ -66,6 +66,9 @@ if TYPE_CHECKING:
 
 _ONE = Decimal(1)
 _PENNY = Decimal("0.01")
+# How the warning listing the fields eligible methods read but were not given
+# begins: the interview sets it apart (see interview._outcome).
+UNSTATED_NOTE = "Not stated: "
 # Bounds on what is remembered per rule pack: whole verdicts, and each kind of part.
 # Large enough for the variety of a real register, small enough (a few MB) that a
 # million rows take no more memory than ten thousand.
@@ -607,7 +610,7 @@ def _choose(
         them = "it" if len(unstated) == 1 else "them"
         unstated_warning = (
             intern(
-                f"Not stated: {', '.join(unstated)}. Indicators that depend on {them} count "
+                f"{UNSTATED_NOTE}{', '.join(unstated)}. Indicators that depend on {them} count "
                 f"as not matched; stating {them} could change the scores and so the "
                 "recommendation."
             ),

@@ -41,9 +41,6 @@ _VALUE_FIELDS = ("annual_value", "total_value")
 # Beyond this many routings, "could it matter?" is answered from which fields the
 # conditions read instead of by trying every combination (never for the shipped pack).
 ROUTING_LIMIT = 5000
-# The engine's note listing unstated fields changes whenever any field is stated,
-# whether or not it could change the answer; it is no reason to ask a question.
-_UNSTATED_NOTE = "Not stated: "
 _SKIP_WORDS = frozenset({"skip", "not sure", "don't know", "dont know", "do not know"})
 _YES = frozenset({"y", "yes", "true", "t", "1"})
 _NO = frozenset({"n", "no", "false", "f", "0"})
@@ -481,7 +478,7 @@ def _changed(purchase: Purchase, changes: Mapping[str, Any]) -> Purchase:
 
 def _outcome(purchase: Purchase, rules: Rules) -> tuple[Any, ...]:
     """Everything an answer to a question could change, in one comparable value."""
-    from .engine import route
+    from .engine import UNSTATED_NOTE, route
 
     d = route(purchase, rules)
     return (
@@ -490,7 +487,9 @@ def _outcome(purchase: Purchase, rules: Rules) -> tuple[Any, ...]:
         d.exception.id if d.exception else None,
         tuple(c.id for c in d.contract_types),
         tuple(o.text for o in d.obligations),
-        tuple(w for w in d.warnings if not w.startswith(_UNSTATED_NOTE)),
+        # The engine's note listing unstated fields changes whenever any field is
+        # stated, whether or not it could change the answer: no reason to ask.
+        tuple(w for w in d.warnings if not w.startswith(UNSTATED_NOTE)),
     )
 
 
