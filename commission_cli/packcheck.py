@@ -110,24 +110,10 @@ def _parse_pack(text: str, name: str) -> tuple[Document | None, list[Problem]]:
         problems = list(exc.problems)
     if not all(p.message.startswith("duplicate key") for p in problems):
         return None, problems
-    return _parse_keeping_first(text, name), problems
+    from .yaml_positions import read_yaml
 
-
-def _parse_keeping_first(text: str, name: str) -> Document | None:
-    import yaml
-
-    from . import documents
-
-    builder = documents._Builder(name, PACK_LIMITS)
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
-    try:
-        while (event := loader.get_event()) is not None:
-            builder.feed(event)
-    except (yaml.YAMLError, documents._Stop):
-        return None  # the first reading has reported what was wrong
-    finally:
-        loader.dispose()
-    return Document(builder.result, name, builder.values, builder.keys)
+    document, _ = read_yaml(text, name, limits=PACK_LIMITS)  # each key keeps its first value
+    return document, problems
 
 
 _UNKNOWN_KEY = ("unexpected_keyword_argument", "extra_forbidden")

@@ -248,6 +248,7 @@ def _code_stamp() -> str:
         "rules.py",
         "packcheck.py",
         "documents.py",
+        "yaml_positions.py",
         "analysis.py",
         "vocabulary.py",
         "money.py",

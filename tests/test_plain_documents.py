@@ -15,8 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commission_cli.documents import Document, _flat_mapping, parse_yaml
+from commission_cli.documents import Document, _flat_mapping
 from commission_cli.errors import InputError
+from commission_cli.yaml_positions import parse_yaml
 
 from .conftest import EXAMPLES
 

@@ -51,7 +51,12 @@ def test_route_as_json_imports_neither_rich_nor_the_other_commands():
 def test_a_plain_route_reads_no_yaml_and_defines_no_purchase_model_once_the_pack_is_cached():
     args = ["route", str(EXAMPLES / "day-care-restricted.yaml"), "--format", "json"]
     _imported(args, [])  # the first run validates the pack (with PyYAML) and caches it
-    modules = ["yaml", "commission_cli.purchase", "commission_cli.packcheck"]
+    modules = [
+        "yaml",
+        "commission_cli.purchase",
+        "commission_cli.packcheck",
+        "commission_cli.yaml_positions",
+    ]
     code = PROBE.format(args=args, modules=modules)
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, stdin=subprocess.DEVNULL
