@@ -16,6 +16,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -146,6 +147,7 @@ class Rules:
 # -- finding a pack ----------------------------------------------------------------
 
 
+@cache  # the same for the whole run; looked for once, not at every pack named
 def shipped_packs_dir() -> Path:
     """Where the packs that ship with the tool are: inside the package once
     installed from a wheel, ``rules/`` beside the package in a source checkout."""
@@ -163,11 +165,9 @@ def shipped_packs() -> dict[str, Path]:
 def resolve_pack(path: str | os.PathLike[str] | None) -> str:
     """A pack's file path from a path, a shipped pack's name, or None for the default."""
     if path is None:
-        return (
-            str(shipped_packs()[DEFAULT_PACK])
-            if DEFAULT_PACK in shipped_packs()
-            else str(shipped_packs_dir() / f"{DEFAULT_PACK}.yaml")
-        )
+        # Named without listing the directory: the default pack is always there, and
+        # a missing one is reported when it is read.
+        return str(shipped_packs_dir() / f"{DEFAULT_PACK}.yaml")
     text = os.fspath(path)
     if (
         text != "-"
@@ -236,6 +236,7 @@ def _cache_dir() -> Path | None:
     return Path(base) / "commission"
 
 
+@cache  # the code does not change during a run
 def _code_stamp() -> str:
     # The cached form is only good for the code that wrote it: a change to any
     # module that reads, checks or compiles a pack (or to the words conditions are
