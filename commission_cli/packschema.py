@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from threading import Lock
 from typing import TYPE_CHECKING, Any, Literal
 
 # A plain dict (not pydantic.ConfigDict) so that this module imports nothing heavy.
@@ -33,15 +34,24 @@ Condition = dict[str, Any]
 # `is_dataclass` all read `__dataclass_fields__`) or builds one in code.
 
 _PENDING: list[tuple[type, dict[str, Any]]] = []
+_MAKING = Lock()
 
 
 def make_dataclasses() -> None:
-    """Make every part declared so far a dataclass (once; later calls do nothing)."""
-    while _PENDING:
-        cls, options = _PENDING.pop(0)
-        if cls.__dict__.get("__init__") is _init_on_first_use:
-            del cls.__init__  # type: ignore[misc]  # so that dataclass writes its own
-        dataclass(**options)(cls)
+    """Make every part declared so far a dataclass (once; later calls do nothing).
+
+    A part leaves the list only once it is made, and under a lock, so that a thread
+    finding the list empty finds every part made.
+    """
+    if not _PENDING:
+        return
+    with _MAKING:
+        while _PENDING:
+            cls, options = _PENDING[0]
+            if cls.__dict__.get("__init__") is _init_on_first_use:
+                del cls.__init__  # type: ignore[misc]  # so that dataclass writes its own
+            dataclass(**options)(cls)
+            _PENDING.pop(0)
 
 
 def _init_on_first_use(self: Any, *args: Any, **kwargs: Any) -> None:

@@ -156,3 +156,25 @@ def test_parts_of_a_cached_pack_can_be_copied_with_changes():
     assert renamed.name == "Renamed"
     assert renamed.band == method.band
     assert renamed != method
+
+
+def test_threads_asking_at_once_all_find_the_parts_made():
+    threads = (
+        "import threading\n"
+        "names = [n for n in dir(packschema) if isinstance(getattr(packschema, n), type)]\n"
+        "parts = [getattr(packschema, n) for n in names]\n"
+        "base = packschema._Schema\n"
+        "parts = [p for p in parts if issubclass(p, base) and p is not base]\n"
+        "errors = []\n"
+        "def ask():\n"
+        "    try:\n"
+        "        for part in parts:\n"
+        "            dataclasses.fields(part)\n"
+        "    except Exception as exc:\n"
+        "        errors.append(exc)\n"
+        "workers = [threading.Thread(target=ask) for _ in range(8)]\n"
+        "for w in workers: w.start()\n"
+        "for w in workers: w.join()\n"
+        "print(len(parts), errors == [], len(packschema._PENDING))\n"
+    )
+    assert _pending(after=threads)[2:] == ["21", "True", "0"]
