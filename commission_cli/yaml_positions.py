@@ -50,17 +50,20 @@ def read_yaml(
     text: str, source: str, *, limits: Limits = PURCHASE_LIMITS
 ) -> tuple[Document | None, list[Problem]]:
     """The document and every problem found reading it. The document is None when
-    the reading stopped (a syntax error, a limit) or found nothing; after repeated
-    keys alone, each keeps its first value, so the rest can still be checked."""
+    the reading stopped (a syntax error, a character YAML refuses, a limit, a tag)
+    or found nothing; after repeated keys alone, each keeps its first value, so the
+    rest can still be checked."""
     import yaml
 
     builder = _Builder(source, limits)
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     loader = loader_cls(text)
+    stopped = True  # until the last event is read
     try:
         while True:
             event = loader.get_event()
             if event is None:
+                stopped = False
                 break
             builder.feed(event)
     except yaml.MarkedYAMLError as exc:
@@ -93,11 +96,13 @@ def read_yaml(
         message = " ".join(str(exc).split())
         builder.problems.append(Problem(f"not valid YAML or JSON: {message}", source=source))
     except _Stop:
-        return None, builder.problems
+        pass
     finally:
         loader.dispose()
+    if stopped:
+        return None, builder.problems
     if builder.documents == 0:
-        return None, [*builder.problems, Problem("is empty", source=source)]
+        return None, builder.problems or [Problem("is empty", source=source)]
     return Document(builder.result, source, builder.values, builder.keys), builder.problems
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from commission_cli.errors import Problem
+
 
 def _bad(cli, tmp_path, text: str | bytes, name: str = "purchase.yaml", *args: str):
     path = tmp_path / name
@@ -141,3 +143,31 @@ def test_bad_flag_value_names_the_flag(cli):
 def test_unknown_format_is_a_usage_error(cli, tmp_path):
     result = cli("route", "--format", "pdf", "--title", "t")
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("service: x\n\x01\n", "the character U+0001 is not allowed here"),
+        ("@foo\n", "not valid YAML or JSON"),
+        ("%FOO bar\n", "not valid YAML or JSON"),
+        ("[1, 2\n", "not valid YAML or JSON"),
+    ],
+)
+def test_a_file_yaml_cannot_read_gets_one_problem_and_is_not_called_empty(
+    cli, tmp_path, text, expected
+):
+    (line,) = _bad(cli, tmp_path, text, "purchase.yaml", "--no-input")
+    assert expected in line
+
+
+def test_read_yaml_gives_no_document_when_the_reading_stopped():
+    from commission_cli.yaml_positions import read_yaml
+
+    assert read_yaml("[1, 2", "x.yaml")[0] is None
+    document, problems = read_yaml("a: 1\na: 2\nb: [", "x.yaml")
+    assert document is None and len(problems) == 2
+    document, problems = read_yaml("a: 1\na: 2\n", "x.yaml")
+    assert document is not None and document.data == {"a": 1}
+    assert [p.message.startswith("duplicate key") for p in problems] == [True]
+    assert read_yaml("# nothing\n", "x.yaml") == (None, [Problem("is empty", source="x.yaml")])
