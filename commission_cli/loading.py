@@ -61,7 +61,7 @@ def describe_purchase(
     quick = quick_values(data)
     if quick is not None:
         return quick
-    purchase = _validate_with_model(data, document=document, flag_sources=flag_sources)
+    purchase = validate_purchase(data, document=document, flag_sources=flag_sources, quick=False)
     return purchase.__dict__, frozenset(purchase.model_fields_set)
 
 
@@ -84,36 +84,23 @@ def validate_purchase(
     flag_sources: Mapping[str, str] | None = None,
     source: str | None = None,
     line: int | None = None,
+    quick: bool = True,
 ) -> Purchase:
     """Validate one purchase, or raise InputError listing every problem at once.
 
     Each problem is placed as precisely as its origin allows: a document's
     line and column, the flag that gave the value, or ``source`` and ``line``
-    (a batch file and the line its row starts on).
+    (a batch file and the line its row starts on). ``quick=False`` skips the
+    quick reader, for a caller that has just tried it.
     """
     from .purchase import Purchase
 
-    quick = quick_values(data)
-    if quick is not None:
-        return Purchase.from_validated(*quick)
-    return _validate_with_model(
-        data, document=document, flag_sources=flag_sources, source=source, line=line
-    )
+    read = quick_values(data) if quick else None
+    if read is not None:
+        return Purchase.from_validated(*read)
 
-
-def _validate_with_model(
-    data: Mapping[str, Any],
-    *,
-    document: Document | None = None,
-    flag_sources: Mapping[str, str] | None = None,
-    source: str | None = None,
-    line: int | None = None,
-) -> Purchase:
-    """The model's reading of a purchase the quick reader did not vouch for, with
-    every problem placed (see validate_purchase)."""
     from pydantic import ValidationError
 
-    from .purchase import Purchase
     from .validation import problems_from
 
     try:

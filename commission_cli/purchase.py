@@ -31,14 +31,11 @@ from .vocabulary import (
     MAX_YEARS,
     clean_choice,
     derive_values,
-    field_defaults,
     field_description,
     field_kind,
     field_names,
     json_ready,
     quick_values,
-    read_years,
-    required_fields,
 )
 
 _MONEY_SCHEMA = {
@@ -242,11 +239,8 @@ def quick_purchase(data: Mapping[Any, Any]) -> Purchase | None:
 __all__ = [
     "Purchase",
     "ValidationError",
-    "field_defaults",
     "field_description",
     "field_kind",
     "field_names",
     "quick_purchase",
-    "read_years",
-    "required_fields",
 ]

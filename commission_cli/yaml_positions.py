@@ -177,18 +177,7 @@ class _Builder:
 
     def _place(self, value: Any, size: int, mark: Any, path: PathKey) -> None:
         self.values[path] = (mark.line + 1, mark.column + 1)
-        if not self.stack:
-            self.result = value
-            return
-        frame = self.stack[-1]
-        frame.size += size
-        if isinstance(frame.container, list):
-            frame.container.append(value)
-        else:
-            assert frame.pending_key is not None
-            frame.container[frame.pending_key] = value
-            frame.pending_key = None
-            frame.expecting_key = True
+        self._put(value, size)
 
     def _take_key(self, event: Any) -> None:
         yaml = self.yaml
@@ -285,9 +274,8 @@ class _Builder:
                     del container[k]
             if frame.anchor is not None:
                 self.anchors[frame.anchor] = (container, frame.size)
-            start = self.values[frame.path]
             # The value's position was recorded when it opened; place it now it is whole.
-            self._place_closed(container, frame.size, start, frame.path)
+            self._put(container, frame.size)
             return
 
         path = self._child_path(event.start_mark)
@@ -334,7 +322,8 @@ class _Builder:
 
         raise AssertionError(f"unexpected YAML event {event!r}")  # pragma: no cover
 
-    def _place_closed(self, value: Any, size: int, start: Position, path: PathKey) -> None:
+    def _put(self, value: Any, size: int) -> None:
+        """The value into its parent (or as the result), counting its size there."""
         if not self.stack:
             self.result = value
             return
