@@ -24,7 +24,7 @@ from typing import Any, cast
 
 from .caches import make_room, make_room_for_used
 from .decision import Decision
-from .engine import verdict, verdict_for
+from .engine import amount_classes, verdict, verdict_for
 from .errors import InputError, Problem
 from .loading import validate_purchase
 from .money import MAX_MONEY, parse_money
@@ -41,8 +41,8 @@ from .vocabulary import (
 )
 
 # Bounds on every cache, so memory stays flat on any register: large enough for the
-# variety of a real one (the benchmark's million rows have about 1,100 kinds of row
-# and 24,000 kinds of answer, most of them once only). A limit the first ten thousand
+# variety of a real one (the benchmark's million rows have about 900 kinds of row and
+# 14,000 kinds of answer, most of them once only). A limit the first ten thousand
 # rows of a register do not reach is memory a long register takes and a short one
 # does not: the benchmark holds the two within 10% of each other, and these sizes
 # were chosen by measuring it (see README, Speed).
@@ -58,8 +58,8 @@ _OWN_STATED = tuple(
 )
 # annual, total, years, and which of annual, total, years were given (bits 0, 1, 2)
 _Amounts = tuple[Decimal, Decimal, Decimal, int]
-_ENTRIES_LIMIT = 512  # kinds of row (distinct discrete cells)
-_VERDICTS_LIMIT = 2048  # answers, by kind of row and place of its amounts
+_ENTRIES_LIMIT = 1024  # kinds of row (distinct discrete cells)
+_VERDICTS_LIMIT = 3072  # answers, by kind of row and class of its amounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +153,11 @@ class RowReader:
         self.discrete_cache: dict[tuple[Any, ...], _Discrete] = {}
         self.column_cache: dict[str, dict[tuple[type, Any], Any]] = {}
         self.years_cache: dict[str, tuple[Decimal, Decimal]] = {}
-        # (entry serial, given, length or None, annual place, total place) -> [the
-        # verdict of every row with those, used since the memo was last thinned]
-        self.verdicts: dict[tuple[Any, ...], list[Any]] = {}
+        # [the verdict, used since the memo was last thinned] of every row alike in its
+        # entry's serial, which amounts it gave and their class (engine.amount_classes),
+        # keyed as one int; within a near-threshold window, or for a pack that reads the
+        # length, by (serial, given, length, annual place, total place) instead.
+        self.verdicts: dict[Any, list[Any]] = {}
         # One serial per kind of entry, by what a verdict reads of it (watched values and
         # stated fields): kept apart from the entries, so that an entry dropped and made
         # again finds the verdicts it had, and entries alike in all a verdict reads share them.
@@ -171,6 +173,9 @@ class RowReader:
         # The length matters only inside a near-threshold window (see engine.in_window).
         self.near_a = _near_table(rules.window_places["per_annum"], len(self.cuts))
         self.near_t = _near_table(rules.window_places["whole_life"], len(self.cuts))
+        self.span = 2 * len(self.cuts) + 1
+        self.classes = amount_classes(rules)
+        self.class_count = max(self.classes) + 1
         if self.fields is not None:
             self.width = len(self.fields)
             named = [f for f in self.fields if f is not None]
@@ -308,9 +313,12 @@ class RowReader:
         at_a = bisect_left(cuts, a) + bisect_right(cuts, a)
         at_t = bisect_left(cuts, t) + bisect_right(cuts, t)
         if self.near_a[at_a] or self.near_t[at_t] or self.years_at is not None:
-            key: tuple[Any, ...] = (entry.serial, given, y, at_a, at_t)
+            key: Any = (entry.serial, given, y, at_a, at_t)
         else:
-            key = (entry.serial, given, None, at_a, at_t)
+            # One int: smaller than a tuple, and a million rows want many of these kept.
+            key = (entry.serial * 8 + given) * self.class_count + self.classes[
+                at_a * self.span + at_t
+            ]
         found = self.verdicts.get(key)
         if found is not None:
             found[1] = True

@@ -33,7 +33,7 @@ from fractions import Fraction
 from itertools import count
 from operator import itemgetter
 from sys import intern
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .caches import make_room
 from .conditions import Compiled, holds
@@ -159,6 +159,51 @@ def decision_key(
         values["years"] if in_window(rules, places) else None,
         *places,
     )
+
+
+def amount_classes(rules: Rules) -> tuple[int, ...]:
+    """For each pair of places the annual and total values can take among the pack's
+    amounts (see batch.RowReader: place ``2i`` lies between amounts i-1 and i, ``2i+1``
+    on amount i), a number naming where that pair puts the value against every band.
+
+    Outside the near-threshold windows a verdict reads the amounts only through the
+    bands, so purchases alike in all else and in this number get one verdict: a
+    batch remembers verdicts by it rather than by the places, of which there are
+    many more (the default pack has 289 pairs of places and 10 classes).
+    """
+    found = rules.memo.get("amount_classes")
+    if found is None:
+        cuts = rules.cut_points
+        places = range(2 * len(cuts) + 1)
+        typical = [_in_place(cuts, p) for p in places]
+        names: dict[tuple[Any, ...], int] = {}
+        found = tuple(
+            names.setdefault(
+                tuple(
+                    band_position(cm.spec.band, {"per_annum": typical[a], "whole_life": typical[t]})
+                    for cm in rules.methods
+                ),
+                len(names),
+            )
+            for a in places
+            for t in places
+        )
+        rules.memo["amount_classes"] = found
+    return cast(tuple[int, ...], found)
+
+
+def _in_place(cuts: tuple[Decimal, ...], place: int) -> Decimal:
+    """An amount in a place among ``cuts``: on the cut, or halfway between two."""
+    i, on = divmod(place, 2)
+    if on:
+        return cuts[i]
+    if not cuts:
+        return _ONE
+    if i == 0:
+        return cuts[0] / 2
+    if i == len(cuts):
+        return cuts[-1] * 2
+    return (cuts[i - 1] + cuts[i]) / 2
 
 
 def in_window(rules: Rules, places: tuple[int, int, int, int]) -> bool:

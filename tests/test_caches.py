@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from commission_cli import Purchase, load_rules, route
 from commission_cli import batch as batch_module
 from commission_cli.batch import RowError, route_many
 from commission_cli.caches import make_room, make_room_for_used
-from commission_cli.engine import _parts, verdict
+from commission_cli.engine import _parts, amount_classes, decide, verdict
 from commission_cli.purchase import field_names
 
 RULES = load_rules()
+PACKS = Path(__file__).parent / "packs"
 
 
 def test_a_full_cache_forgets_its_older_half_and_keeps_the_newest():
@@ -124,3 +127,58 @@ def test_texts_worked_out_again_are_the_same_strings():
         assert a.reason is b.reason
     for a, b in zip(first.warnings, again.warnings, strict=True):
         assert a is b
+
+
+def _amount_in_place(cuts: tuple[Decimal, ...], place: int) -> Decimal:
+    """An amount at ``place`` among ``cuts`` (2i between cut i-1 and cut i, 2i+1 on cut
+    i), chosen away from the halfway point amount_classes itself tries."""
+    i, on = divmod(place, 2)
+    if on:
+        return cuts[i]
+    if i == 0:
+        return cuts[0] / 3
+    if i == len(cuts):
+        return cuts[-1] * 3
+    return cuts[i - 1] + (cuts[i] - cuts[i - 1]) / 3
+
+
+def _every_place_rows(rules: Any) -> list[dict[str, str]]:
+    """Rows of a few kinds with their amount at every place among the pack's amounts,
+    as an annual or a total value, for several lengths (or none)."""
+    cuts = rules.cut_points
+    kinds = [
+        {"outcomes": "certain", "providers": "many", "service": "statutory"},
+        {"outcomes": "certain", "providers": "few", "sector": "specific", "eu_exempt": "true"},
+        {"outcomes": "less_certain", "sector": "vcs", "timescale": "restricted"},
+        {"outcomes": "less_certain", "core_costs": "true", "provider": "third_sector"},
+    ]
+    rows = []
+    for kind in kinds:
+        for place in range(2 * len(cuts) + 1):
+            amount = str(_amount_in_place(cuts, place).quantize(Decimal("0.01")))
+            for years in ("", "0.5", "1", "3", "7"):
+                for column in ("annual_value", "total_value"):
+                    rows.append({"title": f"p{place}", column: amount, "years": years, **kind})
+    return rows
+
+
+def test_rows_alike_but_for_where_their_amounts_fall_get_the_verdict_route_gives():
+    # The batch remembers verdicts by the class of the amounts' places, so a verdict
+    # worked out for one place is given for every place of its class: each must be the
+    # verdict the purchase gets on its own.
+    for rules in (RULES, load_rules(PACKS / "northshire.yaml")):
+        fields = list(field_names())
+        rows = _every_place_rows(rules)
+        cells = [[row.get(f, "") for f in fields] for row in rows]
+        for row, answer in zip(rows, route_many(cells, rules, fields=fields), strict=True):
+            alone = decide(Purchase(**{k: v for k, v in row.items() if v}), rules)
+            assert not isinstance(answer, RowError), answer.message
+            assert answer.verdict == alone, row
+
+
+def test_amount_classes_are_fewer_than_the_places_and_name_each_pair_of_them():
+    cuts = RULES.cut_points
+    classes = amount_classes(RULES)
+    assert len(classes) == (2 * len(cuts) + 1) ** 2
+    assert set(classes) == set(range(max(classes) + 1))
+    assert max(classes) + 1 < len(classes) // 10
