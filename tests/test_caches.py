@@ -159,6 +159,10 @@ def _every_place_rows(rules: Any) -> list[dict[str, str]]:
             for years in ("", "0.5", "1", "3", "7"):
                 for column in ("annual_value", "total_value"):
                     rows.append({"title": f"p{place}", column: amount, "years": years, **kind})
+                # Both values, agreeing: total = annual × max(years, 1).
+                total = Decimal(amount) * max(Decimal(years or 1), Decimal(1))
+                both = {"annual_value": amount, "total_value": str(total)}
+                rows.append({"title": f"p{place}", **both, "years": years, **kind})
     return rows
 
 
@@ -170,10 +174,16 @@ def test_rows_alike_but_for_where_their_amounts_fall_get_the_verdict_route_gives
         fields = list(field_names())
         rows = _every_place_rows(rules)
         cells = [[row.get(f, "") for f in fields] for row in rows]
-        for row, answer in zip(rows, route_many(cells, rules, fields=fields), strict=True):
-            alone = decide(Purchase(**{k: v for k, v in row.items() if v}), rules)
-            assert not isinstance(answer, RowError), answer.message
-            assert answer.verdict == alone, row
+        alone = [decide(Purchase(**{k: v for k, v in row.items() if v}), rules) for row in rows]
+        # As CSV cells, and as JSON Lines rows (mappings) with the blanks left out.
+        mappings = [{k: v for k, v in row.items() if v} for row in rows]
+        for answers in (
+            route_many(cells, rules, fields=fields),
+            route_many(mappings, rules),
+        ):
+            for row, verdict_alone, answer in zip(rows, alone, answers, strict=True):
+                assert not isinstance(answer, RowError), answer.message
+                assert answer.verdict == verdict_alone, row
 
 
 def test_amount_classes_are_fewer_than_the_places_and_name_each_pair_of_them():
