@@ -59,7 +59,7 @@ from .explain import (
 )
 from .money import format_money
 from .packschema import Band, Family, Range
-from .rules import CompiledMethod, Rules
+from .rules import CompiledMethod, Rules, amount_in_place
 
 if TYPE_CHECKING:
     from .purchase import Purchase
@@ -163,8 +163,8 @@ def decision_key(
 
 def amount_classes(rules: Rules) -> tuple[int, ...]:
     """For each pair of places the annual and total values can take among the pack's
-    amounts (see batch.RowReader: place ``2i`` lies between amounts i-1 and i, ``2i+1``
-    on amount i), a number naming where that pair puts the value against every band.
+    amounts (see rules.amount_in_place), a number naming where that pair puts the
+    value against every band.
 
     Outside the near-threshold windows a verdict reads the amounts only through the
     bands, so purchases alike in all else and in this number get one verdict: a
@@ -175,7 +175,7 @@ def amount_classes(rules: Rules) -> tuple[int, ...]:
     if found is None:
         cuts = rules.cut_points
         places = range(2 * len(cuts) + 1)
-        typical = [_in_place(cuts, p) for p in places]
+        typical = [amount_in_place(cuts, p) for p in places]
         names: dict[tuple[Any, ...], int] = {}
         found = tuple(
             names.setdefault(
@@ -190,20 +190,6 @@ def amount_classes(rules: Rules) -> tuple[int, ...]:
         )
         rules.memo["amount_classes"] = found
     return cast(tuple[int, ...], found)
-
-
-def _in_place(cuts: tuple[Decimal, ...], place: int) -> Decimal:
-    """An amount in a place among ``cuts``: on the cut, or halfway between two."""
-    i, on = divmod(place, 2)
-    if on:
-        return cuts[i]
-    if not cuts:
-        return _ONE
-    if i == 0:
-        return cuts[0] / 2
-    if i == len(cuts):
-        return cuts[-1] * 2
-    return (cuts[i - 1] + cuts[i]) / 2
 
 
 def in_window(rules: Rules, places: tuple[int, int, int, int]) -> bool:

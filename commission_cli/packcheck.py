@@ -32,7 +32,7 @@ from .packschema import (
     StepList,
     Warnings,
 )
-from .rules import CompiledMethod, Rules
+from .rules import CompiledMethod, Rules, amount_in_place
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -572,14 +572,9 @@ def _window_places(
     out: dict[str, set[tuple[int, int]]] = {"per_annum": set(), "whole_life": set()}
     if near is None:
         return {k: frozenset(v) for k, v in out.items()}
-    # Every window's edges are cut points, so one value per place decides for all of it:
-    # the cut point itself, or the middle of the gap between two cut points.
-    places: list[tuple[tuple[int, int], Decimal]] = []
-    for i, cut in enumerate(cuts):
-        places.append(((i, i + 1), cut))
-        lower = cuts[i - 1] if i else cut / 2
-        places.append(((i, i), (lower + cut) / 2))
-    places.append(((len(cuts), len(cuts)), cuts[-1] * 2 if cuts else Decimal(1)))
+    # Every window's edges are cut points, so one value per place decides for all of it;
+    # a place is named here by (bisect_left, bisect_right), which sum to amount_in_place's.
+    places = [((p // 2, (p + 1) // 2), amount_in_place(cuts, p)) for p in range(2 * len(cuts) + 1)]
     for m in pack.methods:
         for r in m.band.ranges:
             for bound in (r.lower, r.upper):

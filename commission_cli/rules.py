@@ -148,6 +148,22 @@ class Rules:
 
 
 @cache  # the same for the whole run; looked for once, not at every pack named
+def amount_in_place(cuts: tuple[Decimal, ...], place: int) -> Decimal:
+    """An amount in a place among a pack's ``cuts`` (its cut_points): place ``2i+1`` is
+    cut i itself, place ``2i`` the gap below it (``2n`` above the last). Every band
+    bound is a cut point, so one amount decides a band test for its whole place."""
+    i, on = divmod(place, 2)
+    if on:
+        return cuts[i]
+    if not cuts:
+        return Decimal(1)
+    if i == 0:
+        return cuts[0] / 2
+    if i == len(cuts):
+        return cuts[-1] * 2
+    return (cuts[i - 1] + cuts[i]) / 2
+
+
 def shipped_packs_dir() -> Path:
     """Where the packs that ship with the tool are: inside the package once
     installed from a wheel, ``rules/`` beside the package in a source checkout."""
