@@ -59,7 +59,7 @@ _OWN_STATED = tuple(
 # annual, total, years, and which of annual, total, years were given (bits 0, 1, 2)
 _Amounts = tuple[Decimal, Decimal, Decimal, int]
 _ENTRIES_LIMIT = 1024  # kinds of row (distinct discrete cells)
-_VERDICTS_LIMIT = 3072  # answers, by kind of row and class of its amounts
+_VERDICTS_LIMIT = 1024  # answers, by kind of row and class of its amounts (the replay keeps more)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,26 +98,9 @@ def route_many(
     in ``fields`` leaves that column out). Empty strings and None are "not
     stated". Rows are numbered from 1.
     """
-    reader = RowReader(rules, fields, source)
+    read = RowReader(rules, fields, source).read
     for number, row in enumerate(rows, 1):
-        kind = type(row)
-        try:
-            # Exact type tests first: an isinstance against Mapping costs more than
-            # routing a remembered row.
-            if kind is list or kind is tuple:
-                yield reader.read_cells(row, number)  # type: ignore[arg-type]
-            elif kind is dict:
-                yield reader.read_mapping(row, number)  # type: ignore[arg-type]
-            elif isinstance(row, UnreadableRow):
-                yield RowError(number, row.problems, {"(line)": row.text} if row.text else {})
-            elif isinstance(row, Purchase):
-                yield Decision(row, verdict(row, rules))
-            elif isinstance(row, Mapping):
-                yield reader.read_mapping(row, number)
-            else:
-                yield reader.read_cells(row, number)
-        except InputError as exc:
-            yield RowError(number, tuple(exc.problems), reader.as_mapping(row))
+        yield read(row, number)
 
 
 @dataclass(slots=True)
@@ -186,6 +169,26 @@ class RowReader:
             self.take_discrete = _getter([index[f] for f in present])
             special = [index.get(f) for f in _SPECIAL]
             self.take_special = _specials(special)
+
+    def read(self, row: Any, number: int) -> Decision | RowError:
+        """Row ``number`` of any kind :func:`route_many` takes, as its answer."""
+        kind = type(row)
+        try:
+            # Exact type tests first: an isinstance against Mapping costs more than
+            # routing a remembered row.
+            if kind is list or kind is tuple:
+                return self.read_cells(row, number)
+            if kind is dict:
+                return self.read_mapping(row, number)
+            if isinstance(row, UnreadableRow):
+                return RowError(number, row.problems, {"(line)": row.text} if row.text else {})
+            if isinstance(row, Purchase):
+                return Decision(row, verdict(row, self.rules))
+            if isinstance(row, Mapping):
+                return self.read_mapping(row, number)
+            return self.read_cells(row, number)
+        except InputError as exc:
+            return RowError(number, tuple(exc.problems), self.as_mapping(row))
 
     # -- the two kinds of row ---------------------------------------------------------
     def read_cells(self, row: Sequence[Any], number: int) -> Decision:
@@ -267,13 +270,7 @@ class RowReader:
     def _plain_amounts(self, title: Any, annual: Any, total: Any, years: Any) -> _Amounts | None:
         """(annual, total, years, which were given) as the model reads them, when the
         title and amounts are plainly good; None sends the row the slow way."""
-        if (
-            type(title) is not str
-            or not title
-            or len(title) > MAX_TITLE
-            or title[0].isspace()
-            or title[-1].isspace()
-        ):
+        if not plain_title(title):
             return None
         try:
             if years is None or years == "":
@@ -408,6 +405,16 @@ class RowReader:
     def _slow(self, data: Mapping[str, Any], number: int) -> Decision:
         purchase = validate_purchase(data, source=self.source or f"row {number}")
         return Decision(purchase, verdict(purchase, self.rules))
+
+
+def plain_title(title: Any) -> bool:
+    """Whether the model would take this title as it is (the fast paths' test)."""
+    return (
+        type(title) is str
+        and 0 < len(title) <= MAX_TITLE
+        and not title[0].isspace()
+        and not title[-1].isspace()
+    )
 
 
 def _near_table(windows: frozenset[tuple[int, int]], cuts: int) -> list[bool]:

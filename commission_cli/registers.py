@@ -402,7 +402,9 @@ class RegisterColumns:
         self.register = register
         self.pending: deque[dict[str, Any]] = deque()
 
-    def rows(self) -> Iterator[Any]:
+    def rows(self, keep: bool = True) -> Iterator[Any]:
+        """The register's rows without their register columns, which are kept for
+        :meth:`take` (or, with ``keep`` false, dropped)."""
         extra = self.register.extra
         for row in self.register.rows:
             if isinstance(row, dict):
@@ -411,7 +413,8 @@ class RegisterColumns:
                 taken = {name: row[i] for name, i in extra.items() if i < len(row)}
             else:
                 taken = {}
-            self.pending.append(taken)
+            if keep:
+                self.pending.append(taken)
             yield row
 
     def take(self) -> dict[str, Any]:

@@ -81,9 +81,9 @@ def batch_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary and no progress bar."),
 ) -> None:
     with user_errors():
-        from ..batch import RowError, route_many
         from ..registers import RegisterColumns, open_register
         from ..render.rows import CsvWriter, JsonlWriter
+        from ..replay import Replay, Tally
         from ..rules import load_rules
 
         pack = load_rules(rules)
@@ -97,39 +97,27 @@ def batch_command(
         chosen = format or (
             OutFormat.csv if output and output.suffix.lower() == ".csv" else OutFormat.jsonl
         )
-        counts: Counter[str] = Counter()
-        errors = 0
-        rows = 0
         progress = _Progress(register) if not quiet and sys.stderr.isatty() else None
+        tally = Tally()
         try:
             with binary_output(output) as out:
                 writer = CsvWriter(out) if chosen is OutFormat.csv else JsonlWriter(out)
                 # method_used (a register column for `check`) is set aside, not routed: a
                 # CSV reader leaves its column out already, JSON Lines rows need it taken out.
-                columns = RegisterColumns(register) if register.kind == "jsonl" else None
-                stream = columns.rows() if columns is not None else register.rows
-                for item in route_many(
-                    stream, pack, fields=register.fields, source=register.source
-                ):
-                    if columns is not None:
-                        columns.take()
-                    rows += 1
-                    if isinstance(item, RowError):
-                        errors += 1
-                        writer.error(item.at_line(register.line) if register.line else item)
-                    else:
-                        counts[item.verdict.method.id if item.verdict.method else ""] += 1
-                        writer.decision(rows, item)
-                    if not rows & 0xFFFF:
-                        # The caches hold many small long-lived objects; without this
-                        # each full collection walks them all again (a third of the run).
-                        gc.freeze()
-                    if progress is not None and not rows & 0x3FF:
-                        progress.update(rows)
+                rows = (
+                    RegisterColumns(register).rows(keep=False)
+                    if register.kind == "jsonl"
+                    else register.rows
+                )
+                replay = Replay(
+                    pack, register.fields, register.source, writer, lambda: register.line
+                )
+                tally = replay.tally
+                replay.run(rows, lambda done: _tick(done, progress))
         except KeyboardInterrupt:
             if progress is not None:
                 progress.stop()
-            where = f"{output} was not written" if output else f"after {rows:,} rows"
+            where = f"{output} was not written" if output else f"after {tally.rows:,} rows"
             say(f"interrupted: {where}")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         finally:
@@ -137,8 +125,17 @@ def batch_command(
             if progress is not None:
                 progress.stop()
         if not quiet:
-            _summary(rows, counts, errors, pack)
-    raise typer.Exit(EXIT_NO if errors else EXIT_OK)
+            _summary(tally.rows, tally.methods, tally.errors, pack)
+    raise typer.Exit(EXIT_NO if tally.errors else EXIT_OK)
+
+
+def _tick(rows: int, progress: _Progress | None) -> None:
+    if not rows & 0xFFFF:
+        # The caches hold many small long-lived objects; without this each full
+        # collection walks them all again (a third of the run).
+        gc.freeze()
+    if progress is not None:
+        progress.update(rows)
 
 
 def _summary(rows: int, counts: Counter[str], errors: int, pack: Any) -> None:

@@ -38,6 +38,13 @@ _TAILS_LIMIT = 512  # CSV tails: about as many as ten thousand rows of a registe
 _WHOLE_TAILS_LIMIT = 128
 T = TypeVar("T")
 _NEEDS_QUOTES = frozenset(',"\r\n')
+# A decision's line: the row number, the title and what follows it (CSV), or the row
+# number, the purchase's title, amounts, length and other fields, and the rest (JSONL).
+CSV_LINE = b"%d,%s,%s\n"
+JSONL_LINE = (
+    b'{"row": %d, "purchase": {"title": %s, "annual_value": %s, "total_value": %s, '
+    b'"years": %s, %s}, %s}\n'
+)
 
 
 def _json(value: Any) -> bytes:
@@ -83,15 +90,11 @@ class JsonlWriter:
         self.tails: _ByIdentity[bytes] = _ByIdentity(limit=_WHOLE_TAILS_LIMIT)
 
     def decision(self, row: int, decision: Decision) -> None:
-        tail = self.tails.get(decision.verdict, self.tail)
-        self.out.write(b'{"row": %d, "purchase": %s, %s}\n' % (row, self.purchase(decision), tail))
-
-    def purchase(self, decision: Decision) -> bytes:
         (title, annual, total, years), rest = decision.parts()
         # The fields but the title and amounts, written once per kind of row: by the
         # identity of the dict a batch's rows of one kind share, else by their values.
         if decision.shares_fields:
-            fragment = self.fragments.get(rest, _fields_json)
+            fragment = self.fields_json(rest)
         else:
             key = tuple(rest.values())
             cached = self.fragments_by_value.get(key)
@@ -99,13 +102,30 @@ class JsonlWriter:
                 make_room(self.fragments_by_value, _LIMIT)
                 cached = self.fragments_by_value[key] = _fields_json(rest)
             fragment = cached
-        return b'{"title": %s, "annual_value": %s, "total_value": %s, "years": %s, %s}' % (
-            one_line(encode_basestring(title)).encode(),
-            _number(annual),
-            _number(total),
-            _number(years),
-            fragment,
+        self.out.write(
+            JSONL_LINE
+            % (
+                row,
+                self.title_json(title),
+                number_json(annual),
+                number_json(total),
+                number_json(years),
+                fragment,
+                self.tail_of(decision.verdict),
+            )
         )
+
+    @staticmethod
+    def title_json(title: str) -> bytes:
+        return one_line(encode_basestring(title)).encode()
+
+    def fields_json(self, fields: dict[str, Any]) -> bytes:
+        """A batch's shared dict of fields other than the title and amounts, as JSON."""
+        return self.fragments.get(fields, _fields_json)
+
+    def tail_of(self, v: Verdict) -> bytes:
+        """Every key of the decision object after the purchase, for this verdict."""
+        return self.tails.get(v, self.tail)
 
     def tail(self, v: Verdict) -> bytes:
         """Every key but the purchase, as json.dumps writes them, from remembered parts.
@@ -173,7 +193,7 @@ def _fields_json(fields: dict[str, Any]) -> bytes:
     return _json(fields)[1:-1]
 
 
-def _number(value: Decimal) -> bytes:
+def number_json(value: Decimal) -> bytes:
     # What json.dumps writes for the number money_to_json makes: an int, or a float's repr.
     whole = int(value)
     if whole == value:
@@ -213,9 +233,12 @@ class CsvWriter:
         self.out.write(_csv_line(CSV_COLUMNS))
 
     def decision(self, row: int, decision: Decision) -> None:
-        title = _csv_cell(decision.title)
-        tail = self.tails.get(decision.verdict, _csv_tail)
-        self.out.write(b"%d,%s,%s\n" % (row, title.encode(), tail))
+        title = csv_cell(decision.title)
+        self.out.write(CSV_LINE % (row, title.encode(), self.tail_of(decision.verdict)))
+
+    def tail_of(self, v: Verdict) -> bytes:
+        """The columns after the title, for this verdict."""
+        return self.tails.get(v, _csv_tail)
 
     def error(self, error: RowError) -> None:
         title = error.data.get("title", "")
@@ -228,10 +251,11 @@ class CsvWriter:
 def _csv_line(cells: Any) -> bytes:
     """One CSV line: a cell with a comma, a quote or a line break in it is quoted (a
     lone carriage return too, which the csv module leaves bare when lines end in \\n)."""
-    return (",".join(_csv_cell(str(c)) for c in cells) + "\n").encode()
+    return (",".join(csv_cell(str(c)) for c in cells) + "\n").encode()
 
 
-def _csv_cell(text: str) -> str:
+def csv_cell(text: str) -> str:
+    """A CSV cell as csv.writer quotes it (and a lone carriage return too)."""
     if _NEEDS_QUOTES.isdisjoint(text):
         return text
     return '"' + text.replace('"', '""') + '"'

@@ -1,0 +1,349 @@
+"""The batch's loop: every row answered by route_many's row reader, or by the bytes
+already written for an earlier row alike in everything its answer reads.
+
+A register repeats itself: most of its rows are of a kind seen before, with amounts
+in the same class (see :func:`engine.amount_classes`). route_many's reader already
+remembers their verdicts, but building a Decision for each and writing it out
+costs several times what reading the row does. The replay remembers instead what
+the writer made of an answer (a CSV row's columns after the title, or a verdict
+for the JSON Lines writer's own remembered bytes), keyed as the reader keys its
+verdicts, and writes a row it can vouch for with no Decision at all.
+
+It vouches only for what it has seen the reader confirm. It reads amounts itself,
+as whole pence and only in the plain shapes most registers use (45000, £45,000,
+45k, 1.2m, 45000.50); an answer is remembered only after the reader routed a row
+to it and found the same amounts; and the title must pass the reader's own test.
+Every other row goes to the reader, which is route_many's, so the output is the
+same either way (tests/test_replay.py holds this, row by row).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+from .batch import RowError, RowReader, plain_title
+from .caches import make_room, make_room_for_used
+from .decision import Decision
+from .money import MAX_MONEY
+from .render.rows import CSV_LINE, JSONL_LINE, CsvWriter, JsonlWriter, csv_cell, number_json
+from .rules import Rules
+from .vocabulary import MAX_TITLE, read_years
+
+_MAX_PENCE = int(MAX_MONEY * 100)
+_ANSWERS_LIMIT = 2048  # chosen by measuring memory (README, Speed): see also batch._VERDICTS_LIMIT
+_YEARS_LIMIT = 512
+_NO_QUOTES = frozenset(',"\r\n')  # a title without these is written as it is
+_SCALES = {"": 100, "k": 100_000, "K": 100_000, "m": 100_000_000, "M": 100_000_000}
+_PLAIN_MONEY = re.compile(
+    r"£?(?:(\d{1,3}(?:,\d{3})+)|(\d+))(?:\.(\d+))?([kKmM]?)", re.ASCII
+).fullmatch
+
+
+class Tally:
+    """What a batch wrote: rows, rows by method id ("" for no route), error rows."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.methods: Counter[str] = Counter()
+        self.errors = 0
+
+
+# How a row's amount places it, for one length and one of the two amounts given: the
+# marks between which an amount in pence keeps the same place among the pack's amounts
+# (its own, and that of the amount derived from it), the code of each stretch
+# (see Replay._scale) and the largest amount the model takes.
+_Scale = tuple[list[float], list[Any], int]
+# A length in years as the replay uses it: which bit of `given` it sets (4, or 0 when
+# not stated), the factor from annual to whole-life value, the length, the length as
+# JSON, and the scales for an annual and for a total value.
+_Length = tuple[int, int, Decimal, bytes, _Scale, _Scale]
+
+
+class Replay:
+    """Writes an answer for every row of a register, in order, through ``writer``."""
+
+    def __init__(
+        self,
+        rules: Rules,
+        fields: list[str | None] | None,
+        source: str | None,
+        writer: CsvWriter | JsonlWriter,
+        line: Callable[[], int | None] = lambda: None,
+    ) -> None:
+        """``line()`` is the file line the row just read starts on, for error rows."""
+        self.reader = reader = RowReader(rules, fields, source)
+        self.writer = writer
+        self.line = line
+        self.csv = isinstance(writer, CsvWriter)
+        self.tally = Tally()
+        ids = ["", *(m.spec.id for m in rules.methods)]
+        self.ids = ids
+        self.index = {method: i for i, method in enumerate(ids)}
+        self.counts = [0] * len(ids)
+        # [what the writer made of the answer, the index of its method id, used since
+        # the table was last thinned], keyed by the kind of row and the code of its
+        # amounts' places (see _scale); inside a near-threshold window, by a tuple.
+        self.answers: dict[Any, list[Any]] = {}
+        self.lengths: dict[Any, _Length | None] = {}
+        self.tails: dict[bytes, bytes] = {}
+        self.stride = 8 * reader.class_count
+        pence = [c * 100 for c in reader.cuts]
+        self.pence = [int(p) for p in pence]
+        self.usable = fields is not None and reader.header_ok and all(p == int(p) for p in pence)
+
+    def run(self, rows: Iterable[Any], tick: Callable[[int], None] | None = None) -> Tally:
+        """Answer every row; ``tick(rows so far)`` is called every 1,024 rows."""
+        reader = self.reader
+        read = reader.read
+        answers_get = self.answers.get
+        lengths_get = self.lengths.get
+        counts = self.counts
+        write = self.writer.out.write
+        usable = self.usable
+        entries_get = reader.discrete_cache.get
+        width = reader.width if usable else -1
+        take_discrete = reader.take_discrete if usable else None
+        take_special = reader.take_special if usable else None
+        csv_out = self.csv
+        stride = self.stride
+        plain = _NO_QUOTES.isdisjoint
+        number = 0
+        try:
+            for row in rows:
+                number += 1
+                if not number & 0x3FF and tick is not None:
+                    tick(number)
+                if type(row) is list and len(row) == width:
+                    # The hot path, written out in one piece: _key says the same.
+                    entry = entries_get(take_discrete(row))  # type: ignore[misc]
+                    if entry is not None:
+                        title, annual, total, years = take_special(row)  # type: ignore[misc]
+                        length = lengths_get(years)
+                        if length is None and years not in self.lengths:
+                            length = self._length(years)
+                        if (
+                            length is not None
+                            and title
+                            and len(title) <= MAX_TITLE
+                            and not title[0].isspace()
+                            and not title[-1].isspace()
+                        ):
+                            if annual and not total:
+                                scale = length[4]
+                                x = (
+                                    int(annual) * 100
+                                    if annual.isdigit() and annual.isascii()
+                                    else _pence(annual)
+                                )
+                            elif total and not annual:
+                                scale = length[5]
+                                x = _pence(total)
+                            else:
+                                x = 0
+                            if 0 < x <= scale[2]:
+                                code = scale[1][bisect_right(scale[0], x)]
+                                answer = answers_get(
+                                    entry.serial * stride + code
+                                    if type(code) is int
+                                    else (entry.serial, code)
+                                )
+                                if answer is not None:
+                                    entry.used = answer[2] = True
+                                    counts[answer[1]] += 1
+                                    if not csv_out:
+                                        write(
+                                            self._jsonl_line(
+                                                number, title, entry, x, annual, length, answer[0]
+                                            )
+                                        )
+                                    elif plain(title):
+                                        write(CSV_LINE % (number, title.encode(), answer[0]))
+                                    else:
+                                        write(
+                                            CSV_LINE % (number, csv_cell(title).encode(), answer[0])
+                                        )
+                                    continue
+                item = read(row, number)
+                self._write(number, item)
+                if isinstance(item, Decision) and type(row) is list and len(row) == width:
+                    self._remember(row, item)
+        finally:
+            self.tally.rows = number  # rows written, even when interrupted
+            self.tally.methods.update(
+                {method: n for method, n in zip(self.ids, counts, strict=True) if n}
+            )
+            counts[:] = [0] * len(counts)
+        return self.tally
+
+    def _write(self, number: int, item: Decision | RowError) -> None:
+        if isinstance(item, RowError):
+            self.tally.errors += 1
+            line = self.line()
+            self.writer.error(item.at_line(line) if line else item)
+        else:
+            method = item.verdict.method
+            self.counts[self.index[method.id if method else ""]] += 1
+            self.writer.decision(number, item)
+
+    def _key(self, row: list[Any]) -> tuple[Any, Any, int, Any, _Length] | None:
+        """(key, entry, amount in pence, annual cell, length) of a row the replay can
+        place (as the hot path in run does); None for any other row."""
+        assert self.reader.take_discrete is not None and self.reader.take_special is not None
+        entry = self.reader.discrete_cache.get(self.reader.take_discrete(row))
+        if entry is None:
+            return None
+        title, annual, total, years = self.reader.take_special(row)
+        length = self.lengths[years] if years in self.lengths else self._length(years)
+        if length is None or not plain_title(title):
+            return None
+        if annual and not total:
+            scale, x = length[4], _pence(annual)
+        elif total and not annual:
+            scale, x = length[5], _pence(total)
+        else:
+            return None
+        if not 0 < x <= scale[2]:
+            return None
+        code = scale[1][bisect_right(scale[0], x)]
+        key = entry.serial * self.stride + code if type(code) is int else (entry.serial, code)
+        return key, entry, x, annual, length
+
+    def _remember(self, row: list[Any], decision: Decision) -> None:
+        """Remember what the writer made of this answer, for rows alike in what it reads,
+        once the reader's amounts are seen to equal the replay's."""
+        found = self._key(row)
+        if found is None:
+            return
+        key, _, x, annual, length = found
+        (_, their_a, their_t, _), _ = decision.parts()
+        if (
+            (their_a * 100 != x or their_t * 100 != x * length[1])
+            if annual
+            else (their_t * 100 != x)
+        ):
+            return
+        v = decision.verdict
+        made: Any = v
+        if self.csv:
+            # One copy of each tail, however often the writer made it again.
+            tail = self.writer.tail_of(v)
+            made = self.tails.get(tail)
+            if made is None:
+                make_room(self.tails, _ANSWERS_LIMIT)
+                made = self.tails[tail] = tail
+        make_room_for_used(self.answers, _ANSWERS_LIMIT)
+        self.answers[key] = [made, self.index[v.method.id if v.method else ""], False]
+
+    def _length(self, cell: Any) -> _Length | None:
+        found: _Length | None = None
+        if cell is None or cell == "":
+            found = self._scales(0, 1, Decimal(1))
+        else:
+            try:
+                y = read_years(cell)
+            except ValueError:
+                y = None
+            factor = max(y, Decimal(1)) if y is not None else None
+            if y is not None and factor is not None and factor == int(factor):
+                found = self._scales(4, int(factor), y)
+            # else refused, or a factor the replay cannot keep in whole pence: the reader's
+        make_room(self.lengths, _YEARS_LIMIT)
+        self.lengths[cell] = found
+        return found
+
+    def _scales(self, given: int, factor: int, y: Decimal) -> _Length:
+        by_annual = self._scale(given | 1, factor, y, _MAX_PENCE // factor)
+        by_total = self._scale(given | 2, factor, y, _MAX_PENCE)
+        return given, factor, y, number_json(y), by_annual, by_total
+
+    def _scale(self, given: int, factor: int, y: Decimal, limit: int) -> _Scale:
+        """Where an amount of pence (annual or total, by ``given``) changes its place or
+        that of the amount derived from it, and the code for each stretch between:
+        given × classes + the class of the two places; or, inside a near-threshold
+        window (or for a pack that reads the length), where the verdict reads the
+        length and both places themselves, (given, length, place, place)."""
+        reader, pence = self.reader, self.pence
+        if given & 1:  # annual: its own place, and the total's (annual × factor)
+            edges = {e for p in pence for e in (p, p + 1, -(-p // factor), p // factor + 1)}
+        else:  # total: its own place, and the annual's (total ÷ factor)
+            edges = {e for p in pence for e in (p, p + 1, p * factor, p * factor + 1)}
+        # Every amount between two edges (whole pence) has the same two places.
+        starts = sorted(edges)
+        marks = [e - 0.5 for e in starts]
+        codes = []
+        for x in [starts[0] - 1, *starts]:
+            if given & 1:
+                at_a, at_t = _place(pence, x), _place(pence, x * factor)
+            else:
+                at_a, at_t = _place([p * factor for p in pence], x), _place(pence, x)
+            window = reader.near_a[at_a] or reader.near_t[at_t] or reader.years_at is not None
+            cls = reader.classes[at_a * reader.span + at_t]
+            codes.append((given, y, at_a, at_t) if window else given * reader.class_count + cls)
+        return marks, codes, limit
+
+    def _jsonl_line(
+        self,
+        number: int,
+        title: str,
+        entry: Any,
+        x: int,
+        annual: Any,
+        length: _Length,
+        verdict: Any,
+    ) -> bytes:
+        writer = self.writer
+        assert isinstance(writer, JsonlWriter)
+        factor = length[1]
+        if annual:
+            a, t = _pence_json(x), _pence_json(x * factor)
+        elif factor == 1:
+            a = t = _pence_json(x)
+        else:
+            # As the reader derives it: in Decimal, so that the float printed is the same.
+            a, t = number_json(Decimal(x) / 100 / factor), _pence_json(x)
+        return JSONL_LINE % (
+            number,
+            writer.title_json(title),
+            a,
+            t,
+            length[3],
+            writer.fields_json(entry.values),
+            writer.tail_of(verdict),
+        )
+
+
+def _place(pence: list[int], x: int) -> int:
+    """Where x falls among the amounts, as the reader counts it (bisect_left + right)."""
+    return bisect_left(pence, x) + bisect_right(pence, x)
+
+
+def _pence(text: str) -> int:
+    """A sum of money as whole pence, for the shapes money.parse_money reads the same
+    way: ASCII digits, with a leading £, thousands commas, a point and pence, a k or
+    m; 0 for anything else."""
+    found = _PLAIN_MONEY(text)
+    if found is None:
+        return 0
+    grouped, whole, rest, suffix = found.groups()
+    scale = _SCALES[suffix]
+    if grouped is not None:
+        whole = grouped.replace(",", "")
+    if rest is None:
+        return int(whole) * scale
+    pence, left = divmod(int(whole + rest) * scale, 10 ** len(rest))
+    return 0 if left else pence  # part of a penny: the reader's to judge
+
+
+def _pence_json(pence: int) -> bytes:
+    """An amount in pence as json.dumps writes the reader's Decimal (see number_json)."""
+    if pence % 100:
+        return repr(pence / 100).encode()  # correctly rounded, as float(Decimal) is
+    return b"%d" % (pence // 100)
+
+
+__all__ = ["Replay", "Tally"]
