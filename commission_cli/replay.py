@@ -90,7 +90,6 @@ class Replay:
         # amounts' places (see _scale); inside a near-threshold window, by a tuple.
         self.answers: dict[Any, list[Any]] = {}
         self.lengths: dict[Any, _Length | None] = {}
-        self.tails: dict[bytes, bytes] = {}
         self.stride = 8 * reader.class_count
         pence = [c * 100 for c in reader.cuts]
         self.pence = [int(p) for p in pence]
@@ -228,14 +227,7 @@ class Replay:
         ):
             return
         v = decision.verdict
-        made: Any = v
-        if self.csv:
-            # One copy of each tail, however often the writer made it again.
-            tail = self.writer.tail_of(v)
-            made = self.tails.get(tail)
-            if made is None:
-                make_room(self.tails, _ANSWERS_LIMIT)
-                made = self.tails[tail] = tail
+        made = self.writer.tail_of(v) if self.csv else v
         make_room_for_used(self.answers, _ANSWERS_LIMIT)
         self.answers[key] = [made, self.index[v.method.id if v.method else ""], False]
 
