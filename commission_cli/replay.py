@@ -37,7 +37,6 @@ from .vocabulary import MAX_TITLE, read_years
 _MAX_PENCE = int(MAX_MONEY * 100)
 _ANSWERS_LIMIT = 2048  # chosen by measuring memory (README, Speed): see also batch._VERDICTS_LIMIT
 _YEARS_LIMIT = 512
-_NO_QUOTES = frozenset(',"\r\n')  # a title without these is written as it is
 _SCALES = {"": 100, "k": 100_000, "K": 100_000, "m": 100_000_000, "M": 100_000_000}
 _PLAIN_MONEY = re.compile(
     r"£?(?:(\d{1,3}(?:,\d{3})+)|(\d+))(?:\.(\d+))?([kKmM]?)", re.ASCII
@@ -110,7 +109,6 @@ class Replay:
         take_special = reader.take_special if usable else None
         csv_out = self.csv
         stride = self.stride
-        plain = _NO_QUOTES.isdisjoint
         number = 0
         try:
             for row in rows:
@@ -160,8 +158,6 @@ class Replay:
                                                 number, title, entry, x, annual, length, answer[0]
                                             )
                                         )
-                                    elif plain(title):
-                                        write(CSV_LINE % (number, title.encode(), answer[0]))
                                     else:
                                         write(
                                             CSV_LINE % (number, csv_cell(title).encode(), answer[0])
