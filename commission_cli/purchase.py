@@ -124,6 +124,9 @@ class Purchase(BaseModel):
         str_strip_whitespace=True,
         title="Purchase description",
         defer_build=True,
+        # pydantic-core otherwise keeps up to 16,384 of the strings it has read (about
+        # a megabyte): a long batch's error rows filled it, and memory grew with them.
+        cache_strings=False,
     )
 
     title: Annotated[str, BeforeValidator(_text)] = Field(

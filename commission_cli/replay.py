@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from .batch import RowError, RowReader, plain_title
-from .caches import make_room, make_room_for_used
+from .caches import make_room
 from .decision import Decision
 from .money import MAX_MONEY
 from .render.rows import CSV_LINE, JSONL_LINE, CsvWriter, JsonlWriter, csv_cell, number_json
@@ -35,7 +35,11 @@ from .rules import Rules
 from .vocabulary import MAX_TITLE, read_years
 
 _MAX_PENCE = int(MAX_MONEY * 100)
-_ANSWERS_LIMIT = 2048  # chosen by measuring memory (README, Speed): see also batch._VERDICTS_LIMIT
+# Chosen by measuring memory (README, Speed). A remembered answer costs its key and a
+# slot (under 100 bytes): what the writer made of it is kept once in `made`, however
+# many kinds of row share it; `made` is emptied with the answers when it fills.
+_ANSWERS_LIMIT = 16384
+_MADE_LIMIT = 2048
 _YEARS_LIMIT = 512
 _SCALES = {"": 100, "k": 100_000, "K": 100_000, "m": 100_000_000, "M": 100_000_000}
 _PLAIN_MONEY = re.compile(
@@ -56,7 +60,7 @@ class Tally:
 # marks between which an amount in pence keeps the same place among the pack's amounts
 # (its own, and that of the amount derived from it), the code of each stretch
 # (see Replay._scale) and the largest amount the model takes.
-_Scale = tuple[list[float], list[Any], int]
+_Scale = tuple[list[float], list[int], int]
 # A length in years as the replay uses it: which bit of `given` it sets (4, or 0 when
 # not stated), the factor from annual to whole-life value, the length, the length as
 # JSON, and the scales for an annual and for a total value.
@@ -84,12 +88,21 @@ class Replay:
         self.ids = ids
         self.index = {method: i for i, method in enumerate(ids)}
         self.counts = [0] * len(ids)
-        # [what the writer made of the answer, the index of its method id, used since
-        # the table was last thinned], keyed by the kind of row and the code of its
-        # amounts' places (see _scale); inside a near-threshold window, by a tuple.
-        self.answers: dict[Any, list[Any]] = {}
+        # The place in `made` of the answer, keyed by the kind of row and the code of its
+        # amounts' places (see _scale), as one int.
+        self.answers: dict[Any, int] = {}
+        # (what the writer made of an answer, the index of its method id), once each:
+        # a CSV writer's two pieces of bytes, or the verdict and None for JSON Lines
+        # (whose writer keeps its own bytes), and found by them.
+        self.made: list[tuple[Any, Any, int]] = []
+        self.made_at: dict[Any, int] = {}
         self.lengths: dict[Any, _Length | None] = {}
-        self.stride = 8 * reader.class_count
+        # Codes past the classes' (given × classes + class), one per near-threshold
+        # window place seen (see _scale); all below the stride, so that a key is one int.
+        self.windows: dict[tuple[Any, ...], int] = {}
+        self.windows_per_length = 2 * (4 * len(reader.cuts) + 2)  # two scales' stretches
+        self.window_cap = max(1 << 16, 4 * self.windows_per_length)
+        self.stride = 8 * reader.class_count + self.window_cap
         pence = [c * 100 for c in reader.cuts]
         self.pence = [int(p) for p in pence]
         self.usable = fields is not None and reader.header_ok and all(p == int(p) for p in pence)
@@ -99,6 +112,8 @@ class Replay:
         reader = self.reader
         read = reader.read
         answers_get = self.answers.get
+        stride = self.stride
+        made = self.made
         lengths_get = self.lengths.get
         counts = self.counts
         write = self.writer.out.write
@@ -108,7 +123,6 @@ class Replay:
         take_discrete = reader.take_discrete if usable else None
         take_special = reader.take_special if usable else None
         csv_out = self.csv
-        stride = self.stride
         number = 0
         try:
             for row in rows:
@@ -144,23 +158,21 @@ class Replay:
                                 x = 0
                             if 0 < x <= scale[2]:
                                 code = scale[1][bisect_right(scale[0], x)]
-                                answer = answers_get(
-                                    entry.serial * stride + code
-                                    if type(code) is int
-                                    else (entry.serial, code)
-                                )
+                                answer = answers_get(entry.serial * stride + code)
                                 if answer is not None:
-                                    entry.used = answer[2] = True
-                                    counts[answer[1]] += 1
-                                    if not csv_out:
+                                    entry.used = True
+                                    tail, more, method = made[answer]
+                                    counts[method] += 1
+                                    if csv_out:
                                         write(
-                                            self._jsonl_line(
-                                                number, title, entry, x, annual, length, answer[0]
-                                            )
+                                            CSV_LINE
+                                            % (number, csv_cell(title).encode(), tail, more)
                                         )
                                     else:
                                         write(
-                                            CSV_LINE % (number, csv_cell(title).encode(), answer[0])
+                                            self._jsonl_line(
+                                                number, title, entry, x, annual, length, tail
+                                            )
                                         )
                                     continue
                 item = read(row, number)
@@ -205,7 +217,7 @@ class Replay:
         if not 0 < x <= scale[2]:
             return None
         code = scale[1][bisect_right(scale[0], x)]
-        key = entry.serial * self.stride + code if type(code) is int else (entry.serial, code)
+        key = entry.serial * self.stride + code
         return key, entry, x, annual, length
 
     def _remember(self, row: list[Any], decision: Decision) -> None:
@@ -223,11 +235,26 @@ class Replay:
         ):
             return
         v = decision.verdict
-        made = self.writer.tail_of(v) if self.csv else v
-        make_room_for_used(self.answers, _ANSWERS_LIMIT)
-        self.answers[key] = [made, self.index[v.method.id if v.method else ""], False]
+        made = self.writer.tail_of(v) if isinstance(self.writer, CsvWriter) else (v, None)
+        at = self.made_at.get(made)
+        if at is None:
+            if len(self.made) >= _MADE_LIMIT:
+                # The answers name places in `made`: the two are forgotten together.
+                self.made.clear()
+                self.made_at.clear()
+                self.answers.clear()
+            at = self.made_at[made] = len(self.made)
+            self.made.append((*made, self.index[v.method.id if v.method else ""]))
+        make_room(self.answers, _ANSWERS_LIMIT)
+        self.answers[key] = at
 
     def _length(self, cell: Any) -> _Length | None:
+        if len(self.windows) > self.window_cap - self.windows_per_length:
+            # Numbered afresh, before this length's scales take any: every code given so
+            # far goes out of use, with the lengths and answers that hold them.
+            self.windows.clear()
+            self.lengths.clear()
+            self.answers.clear()
         found: _Length | None = None
         if cell is None or cell == "":
             found = self._scales(0, 1, Decimal(1))
@@ -254,7 +281,7 @@ class Replay:
         that of the amount derived from it, and the code for each stretch between:
         given × classes + the class of the two places; or, inside a near-threshold
         window (or for a pack that reads the length), where the verdict reads the
-        length and both places themselves, (given, length, place, place)."""
+        length and both places themselves, the code of (given, length, place, place)."""
         reader, pence = self.reader, self.pence
         if given & 1:  # annual: its own place, and the total's (annual × factor)
             edges = {e for p in pence for e in (p, p + 1, -(-p // factor), p // factor + 1)}
@@ -271,8 +298,18 @@ class Replay:
                 at_a, at_t = _place([p * factor for p in pence], x), _place(pence, x)
             window = reader.near_a[at_a] or reader.near_t[at_t] or reader.years_at is not None
             cls = reader.classes[at_a * reader.span + at_t]
-            codes.append((given, y, at_a, at_t) if window else given * reader.class_count + cls)
+            codes.append(
+                self._window(given, y, at_a, at_t) if window else given * reader.class_count + cls
+            )
         return marks, codes, limit
+
+    def _window(self, *place: Any) -> int:
+        """The code of a place inside a near-threshold window: (given, length, place of
+        the annual value, place of the total), numbered past the classes' codes."""
+        code = self.windows.get(place)
+        if code is None:
+            code = self.windows[place] = 8 * self.reader.class_count + len(self.windows)
+        return code
 
     def _jsonl_line(
         self,

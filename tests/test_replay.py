@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from commission_cli import load_rules
+from commission_cli import replay as replay_module
 from commission_cli.batch import RowError, route_many
 from commission_cli.money import parse_money
 from commission_cli.purchase import field_names
@@ -45,12 +46,16 @@ def _through_route_many(path: Path, rules: Any, kind: str) -> bytes:
     return out.getvalue()
 
 
-def _through_replay(path: Path, rules: Any, kind: str) -> tuple[bytes, Replay]:
+def _through_replay(
+    path: Path, rules: Any, kind: str, window_cap: int | None = None
+) -> tuple[bytes, Replay]:
     out = io.BytesIO()
     register = open_register(str(path))
     replay = Replay(
         rules, register.fields, register.source, WRITERS[kind](out), lambda: register.line
     )
+    if window_cap is not None:
+        replay.window_cap = window_cap
     replay.run(register.rows)
     return out.getvalue(), replay
 
@@ -113,9 +118,30 @@ def test_rows_at_every_place_in_every_shape_are_replayed_as_route_many_writes_th
     path = _write(tmp_path / "places.csv", _rows_at_every_place(rules))
     replayed, replay = _through_replay(path, rules, kind)
     assert replayed == _through_route_many(path, rules, kind)
-    assert any(type(key) is int for key in replay.answers)
+    codes = {key % replay.stride for key in replay.answers}
+    assert any(code < 8 * replay.reader.class_count for code in codes)
     if pack == "default":  # its near-threshold windows were replayed too
-        assert any(type(key) is tuple for key in replay.answers)
+        assert any(code >= 8 * replay.reader.class_count for code in codes)
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl"])
+def test_answers_forgotten_when_the_table_of_made_answers_fills_still_replay_alike(
+    tmp_path, monkeypatch, kind
+):
+    path = benchmark_register.write(tmp_path / "register.csv", 2000, seed=11)
+    monkeypatch.setattr(replay_module, "_MADE_LIMIT", 3)
+    replayed, replay = _through_replay(path, RULES, kind)
+    assert replayed == _through_route_many(path, RULES, kind)
+    assert len(replay.made) <= 3
+
+
+def test_window_codes_numbered_afresh_when_full_still_replay_as_route_many_writes(tmp_path):
+    path = _write(tmp_path / "places.csv", _rows_at_every_place(RULES))
+    plenty, _ = _through_replay(path, RULES, "csv")
+    # Room for one length's windows at a time: each new length starts the numbering again.
+    cramped, replay = _through_replay(path, RULES, "csv", window_cap=0)
+    assert cramped == plenty == _through_route_many(path, RULES, "csv")
+    assert len(replay.windows) <= replay.windows_per_length
 
 
 def test_titles_needing_quotes_and_bad_rows_between_replayed_rows_keep_their_place(tmp_path):

@@ -35,12 +35,14 @@ CSV_COLUMNS = (
 )
 _LIMIT = 512
 _TAILS_LIMIT = 512  # CSV tails: about as many as ten thousand rows of a register make
+_PIECES_LIMIT = 1024  # distinct pieces of CSV tails (a million rows make a few hundred)
 _WHOLE_TAILS_LIMIT = 128
 T = TypeVar("T")
 _NEEDS_QUOTES = frozenset(',"\r\n')
 # A decision's line: the row number, the title and what follows it (CSV), or the row
 # number, the purchase's title, amounts, length and other fields, and the rest (JSONL).
-CSV_LINE = b"%d,%s,%s\n"
+# row, title, then a verdict's two pieces (see CsvWriter.tail_of), each ending in a comma
+CSV_LINE = b"%d,%s,%s%s\n"
 JSONL_LINE = (
     b'{"row": %d, "purchase": {"title": %s, "annual_value": %s, "total_value": %s, '
     b'"years": %s, %s}, %s}\n'
@@ -227,18 +229,32 @@ def error_object(error: RowError) -> dict[str, Any]:
 class CsvWriter:
     def __init__(self, out: BinaryIO) -> None:
         self.out = out
-        # The columns after the title, by verdict (under a kilobyte each); the engine
-        # gives equal verdicts one object.
-        self.tails: _ByIdentity[bytes] = _ByIdentity(limit=_TAILS_LIMIT)
+        # The columns after the title, by verdict; the engine gives equal verdicts one
+        # object. Kept as two pieces, each one copy however many verdicts share it:
+        # a register's thousand kinds of answer have a few hundred of each.
+        self.tails: _ByIdentity[tuple[bytes, bytes]] = _ByIdentity(limit=_TAILS_LIMIT)
+        self.pieces: dict[bytes, bytes] = {}
         self.out.write(_csv_line(CSV_COLUMNS))
 
     def decision(self, row: int, decision: Decision) -> None:
         title = csv_cell(decision.title)
-        self.out.write(CSV_LINE % (row, title.encode(), self.tail_of(decision.verdict)))
+        self.out.write(CSV_LINE % (row, title.encode(), *self.tail_of(decision.verdict)))
 
-    def tail_of(self, v: Verdict) -> bytes:
-        """The columns after the title, for this verdict."""
-        return self.tails.get(v, _csv_tail)
+    def tail_of(self, v: Verdict) -> tuple[bytes, bytes]:
+        """The columns after the title, for this verdict, in two pieces: family to
+        contract types, then warnings and the (empty) error column."""
+        return self.tails.get(v, self._tail)
+
+    def _tail(self, v: Verdict) -> tuple[bytes, bytes]:
+        *head, warnings = verdict_cells(v)
+        return self._piece(_csv_line((*head, ""))[:-1]), self._piece(_csv_line((warnings, ""))[:-1])
+
+    def _piece(self, piece: bytes) -> bytes:
+        found = self.pieces.get(piece)
+        if found is None:
+            make_room(self.pieces, _PIECES_LIMIT)
+            found = self.pieces[piece] = piece
+        return found
 
     def error(self, error: RowError) -> None:
         title = error.data.get("title", "")
@@ -259,11 +275,6 @@ def csv_cell(text: str) -> str:
     if _NEEDS_QUOTES.isdisjoint(text):
         return text
     return '"' + text.replace('"', '""') + '"'
-
-
-def _csv_tail(v: Verdict) -> bytes:
-    """The columns from family to error (empty) for a verdict, quoted as csv would."""
-    return _csv_line((*verdict_cells(v), ""))[:-1]
 
 
 def verdict_cells(v: Verdict) -> tuple[str, ...]:
