@@ -220,14 +220,14 @@ class RowReader:
             return self._slow(self.as_mapping(row), number)
         if entry is None:
             entry = self._by_column(raw, self.present)
-            if entry is None:
-                return self._slow(self.as_mapping(row), number)
+            if entry is None:  # a cell the model refuses, or a required field missing
+                return self._slow(self.as_mapping(row), number, quick=False)
         else:
             entry.used = True
         title, annual, total, years = self.take_special(row)
         amounts = self._plain_amounts(title, annual, total, years)
         if amounts is None:
-            return self._slow(self.as_mapping(row), number)
+            return self._slow(self.as_mapping(row), number, quick=_spaced_title(title))
         return self._decision(entry, title, *amounts)
 
     def read_mapping(self, row: Mapping[str, Any], number: int) -> Decision:
@@ -244,7 +244,7 @@ class RowReader:
         if entry is None:
             entry = self._by_column(raw, self.discrete)
             if entry is None:
-                return self._slow(row, number)
+                return self._slow(row, number, quick=False)
         else:
             entry.used = True
         title = row.get("title")
@@ -252,7 +252,7 @@ class RowReader:
             title, row.get("annual_value"), row.get("total_value"), row.get("years")
         )
         if amounts is None:
-            return self._slow(row, number)
+            return self._slow(row, number, quick=_spaced_title(title))
         return self._decision(entry, cast(str, title), *amounts)
 
     def as_mapping(self, row: Any) -> Mapping[str, Any]:
@@ -402,8 +402,11 @@ class RowReader:
             serial = self.serials[kind] = next(self.next_serial)
         return _Discrete(values, stated, watched, serial)
 
-    def _slow(self, data: Mapping[str, Any], number: int) -> Decision:
-        purchase = validate_purchase(data, source=self.source or f"row {number}")
+    def _slow(self, data: Mapping[str, Any], number: int, quick: bool = True) -> Decision:
+        """The whole model's reading of a row, with its messages. ``quick=False`` for a
+        row the fast path has found the model would refuse: the quick reader, which
+        accepts nothing the model refuses, would only fail again (see quick_values)."""
+        purchase = validate_purchase(data, source=self.source or f"row {number}", quick=quick)
         return Decision(purchase, verdict(purchase, self.rules))
 
 
@@ -415,6 +418,12 @@ def plain_title(title: Any) -> bool:
         and not title[0].isspace()
         and not title[-1].isspace()
     )
+
+
+def _spaced_title(title: Any) -> bool:
+    """Whether a row the fast path turned away may yet pass the quick reader: only one
+    whose title is plain but for spaces about it (which the model strips)."""
+    return type(title) is str and not plain_title(title) and plain_title(title.strip())
 
 
 def _near_table(windows: frozenset[tuple[int, int]], cuts: int) -> list[bool]:

@@ -153,7 +153,11 @@ class Replay:
                                 )
                             elif total and not annual:
                                 scale = length[5]
-                                x = _pence(total)
+                                x = (
+                                    int(total) * 100
+                                    if total.isdigit() and total.isascii()
+                                    else _pence(total)
+                                )
                             else:
                                 x = 0
                             if 0 < x <= scale[2]:
