@@ -39,6 +39,8 @@ _MAX_PENCE = int(MAX_MONEY * 100)
 # slot (under 100 bytes): what the writer made of it is kept once in `made`, however
 # many kinds of row share it; `made` is emptied with the answers when it fills.
 _ANSWERS_LIMIT = 16384
+# JSON Lines answers keep their verdicts, whole, for the writer: fewer of them.
+_JSONL_ANSWERS_LIMIT = 4096
 _MADE_LIMIT = 2048
 _YEARS_LIMIT = 512
 _SCALES = {"": 100, "k": 100_000, "K": 100_000, "m": 100_000_000, "M": 100_000_000}
@@ -249,7 +251,7 @@ class Replay:
                 self.answers.clear()
             at = self.made_at[made] = len(self.made)
             self.made.append((*made, self.index[v.method.id if v.method else ""]))
-        make_room(self.answers, _ANSWERS_LIMIT)
+        make_room(self.answers, _ANSWERS_LIMIT if self.csv else _JSONL_ANSWERS_LIMIT)
         self.answers[key] = at
 
     def _length(self, cell: Any) -> _Length | None:
