@@ -38,7 +38,10 @@ _MAX_PENCE = int(MAX_MONEY * 100)
 # Chosen by measuring memory (README, Speed). A remembered answer costs its key and a
 # slot (under 100 bytes): what the writer made of it is kept once in `made`, however
 # many kinds of row share it; `made` is emptied with the answers when it fills.
-_ANSWERS_LIMIT = 16384
+# 10,922 is the most a dict holds before its table doubles to 32,768 slots: 16,384
+# answers were 5% faster, and put a million rows' peak memory at 1.10 times ten
+# thousand rows'.
+_ANSWERS_LIMIT = 10922
 # JSON Lines answers keep their verdicts, whole, for the writer: fewer of them.
 _JSONL_ANSWERS_LIMIT = 4096
 _MADE_LIMIT = 2048

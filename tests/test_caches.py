@@ -192,3 +192,32 @@ def test_amount_classes_are_fewer_than_the_places_and_name_each_pair_of_them():
     assert len(classes) == (2 * len(cuts) + 1) ** 2
     assert set(classes) == set(range(max(classes) + 1))
     assert max(classes) + 1 < len(classes) // 10
+
+
+def test_refusing_thousands_of_distinct_broken_rows_keeps_no_memory_of_them():
+    # pydantic-core keeps up to 16,384 strings it has read unless told not to: about a
+    # megabyte that a long batch's error rows used to fill, growing memory with them.
+    import contextlib
+    import gc
+    import tracemalloc
+
+    from commission_cli.errors import InputError
+    from commission_cli.loading import validate_purchase
+
+    def refuse(start: int) -> None:
+        for i in range(start, start + 3000):
+            row = {"title": f"Row {i}", "annual_value": f"{i}kk", "outcomes": f"sure {i}"}
+            with contextlib.suppress(InputError):
+                validate_purchase(row, quick=False)
+
+    refuse(0)  # the model is built, and whatever it keeps once is kept
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        refuse(10_000)
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 20_000, grown
