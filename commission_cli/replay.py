@@ -42,9 +42,11 @@ _MAX_PENCE = int(MAX_MONEY * 100)
 # answers were 5% faster, and put a million rows' peak memory at 1.10 times ten
 # thousand rows'.
 _ANSWERS_LIMIT = 10922
-# JSON Lines answers keep their verdicts, whole, for the writer: fewer of them.
+# JSON Lines answers keep their verdicts, whole, for the writer: fewer of them (at 16,384
+# answers, or 2,048 verdicts, peak memory read 1.10).
 _JSONL_ANSWERS_LIMIT = 4096
 _MADE_LIMIT = 2048
+_JSONL_MADE_LIMIT = 1024
 _YEARS_LIMIT = 512
 _SCALES = {"": 100, "k": 100_000, "K": 100_000, "m": 100_000_000, "M": 100_000_000}
 _PLAIN_MONEY = re.compile(
@@ -247,7 +249,7 @@ class Replay:
         made = self.writer.tail_of(v) if isinstance(self.writer, CsvWriter) else (v, None)
         at = self.made_at.get(made)
         if at is None:
-            if len(self.made) >= _MADE_LIMIT:
+            if len(self.made) >= (_MADE_LIMIT if self.csv else _JSONL_MADE_LIMIT):
                 # The answers name places in `made`: the two are forgotten together.
                 self.made.clear()
                 self.made_at.clear()
