@@ -152,21 +152,14 @@ class Replay:
                             and not title[-1].isspace()
                         ):
                             if annual and not total:
-                                scale = length[4]
-                                x = (
-                                    int(annual) * 100
-                                    if annual.isdigit() and annual.isascii()
-                                    else _pence(annual)
-                                )
+                                scale, cell = length[4], annual
                             elif total and not annual:
-                                scale = length[5]
-                                x = (
-                                    int(total) * 100
-                                    if total.isdigit() and total.isascii()
-                                    else _pence(total)
-                                )
+                                scale, cell = length[5], total
                             else:
-                                x = 0
+                                cell = ""  # both or neither given: the reader's (_pence is 0)
+                            # Whole pounds in plain digits, the commonest shape, without the regex.
+                            plain = cell.isdigit() and cell.isascii()
+                            x = int(cell) * 100 if plain else _pence(cell)
                             if 0 < x <= scale[2]:
                                 code = scale[1][bisect_right(scale[0], x)]
                                 answer = answers_get(entry.serial * stride + code)
