@@ -112,6 +112,9 @@ class _Discrete:
     watched: tuple[Any, ...]
     serial: int  # names what the verdict reads of it, in the keys of remembered verdicts
     used: bool = False  # since the cache was last thinned (see caches.make_room_for_used)
+    # What the JSON Lines writer made of `values`, kept with them for the batch's
+    # replay, which writes it for every row of this kind (see render.rows.fields_json).
+    json: bytes | None = None
 
     def take_used(self) -> bool:
         used, self.used = self.used, False

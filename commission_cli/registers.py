@@ -52,6 +52,10 @@ class Register:
     line: int = 0  # the line the last row read started on
     size: int | None = None
     bad_bytes_before: int = 0  # _BadBytes.count when the file was opened (see _not_utf8)
+    delimiter: str = ","
+    header_lines: int = 0  # the lines the header took, blank lines before it included
+    # False once a part of the file (see read_part) is seen not to end where a row does.
+    clean: bool = True
 
     def position(self) -> int | None:
         """Roughly how many bytes have been read, for a progress bar."""
@@ -260,19 +264,26 @@ def _csv_header(
     if problems:
         raise InputError(problems)
     register.fields = names
-    register.line = reader.line_num
+    register.line = register.header_lines = reader.line_num
+    register.delimiter = delimiter
     register.rows = _csv_rows(reader, register)
 
 
-def _csv_rows(reader: Any, register: Register) -> Iterator[Any]:
-    last = reader.line_num
+def _csv_rows(reader: Any, register: Register, base: int = 0, lines: int = -1) -> Iterator[Any]:
+    """The rows; ``base`` lines of the file come before the reader's first. For a part of
+    a file, ``lines`` is how many it holds, and the line after them is _END's."""
+    last = base + reader.line_num
     seen_bad = register.bad_bytes_before
+    limit = sys.maxsize if lines < 0 else lines
     while True:
         try:
             row = next(reader)
         except StopIteration:
             return
         except (csv.Error, UnicodeDecodeError) as exc:
+            if reader.line_num > limit:
+                register.clean = False  # a row runs on past the part's end
+                return
             register.line = last + 1
             yield UnreadableRow(
                 (
@@ -284,13 +295,18 @@ def _csv_rows(reader: Any, register: Register) -> Iterator[Any]:
             )
             if isinstance(exc, UnicodeDecodeError):
                 return  # the decoder cannot find its feet again
-            last = reader.line_num
+            last = base + reader.line_num
             continue
+        if reader.line_num > limit:
+            # _END read as a row of its own: the part ended where a row did. Anything
+            # else is a row that runs on past the part's end (a quoted line break).
+            register.clean = row == [_END]
+            return
         if not row:
-            last = reader.line_num
+            last = base + reader.line_num
             continue  # an empty line is not a row (anything else is, if only an error row)
         register.line = last + 1
-        last = reader.line_num
+        last = base + reader.line_num
         if _BadBytes.count != seen_bad:
             bad = _not_utf8(row, register)
             if bad is not None:
@@ -305,8 +321,8 @@ def _why(exc: Exception) -> str:
     return str(exc)
 
 
-def _jsonl_rows(handle: IO[str], register: Register) -> Iterator[Any]:
-    number = 0
+def _jsonl_rows(handle: IO[str], register: Register, base: int = 0) -> Iterator[Any]:
+    number = base  # lines of the file before the handle's first
     seen_bad = register.bad_bytes_before
     while True:
         try:
@@ -374,6 +390,49 @@ def _jsonl_rows(handle: IO[str], register: Register) -> Iterator[Any]:
             )
             continue
         yield value
+
+
+# Read after the last line of a part of a CSV file (see read_part): it comes back as a
+# row of its own only if the part ends where a row does. The NULs keep it out of registers.
+_END = "\x00commission: end of part\x00"
+
+
+def read_part(
+    register: Register, data: IO[bytes], line: int, lines: int = -1, at_start: bool = False
+) -> Register:
+    """The rows of part of an opened register's file, read as the whole file's are.
+
+    ``data`` holds whole lines of the file, from line ``line + 1`` on: ``lines`` of
+    them (then :attr:`Register.clean` tells whether the part ended where a row did),
+    or to its end (-1). A part at the start of a JSON Lines file may begin with a
+    byte order mark; a CSV file's parts follow its header.
+    """
+    handle = io.TextIOWrapper(
+        data,
+        encoding="utf-8-sig" if at_start else "utf-8",
+        newline="",
+        errors="commission-bad-bytes",
+    )
+    part = Register(
+        register.source,
+        register.kind,
+        register.fields,
+        iter(()),
+        extra=register.extra,
+        handle=handle,
+        line=line,
+        bad_bytes_before=_BadBytes.count,
+        delimiter=register.delimiter,
+    )
+    if register.kind == "jsonl":
+        part.rows = _jsonl_rows(handle, part, base=line)
+    else:
+        reader = csv.reader(
+            itertools.chain(handle, (_END + "\n",)) if lines >= 0 else handle,
+            delimiter=register.delimiter,
+        )
+        part.rows = _csv_rows(reader, part, base=line, lines=lines)
+    return part
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

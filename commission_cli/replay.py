@@ -30,7 +30,7 @@ from .batch import RowError, RowReader, plain_title
 from .caches import make_room
 from .decision import Decision
 from .money import MAX_MONEY
-from .render.rows import CSV_LINE, JSONL_LINE, CsvWriter, JsonlWriter, csv_cell, number_json
+from .render.rows import CSV_LINE, JSONL_HEAD, CsvWriter, JsonlWriter, csv_cell, number_json
 from .rules import Rules
 from .vocabulary import MAX_TITLE, read_years
 
@@ -42,11 +42,7 @@ _MAX_PENCE = int(MAX_MONEY * 100)
 # answers were 5% faster, and put a million rows' peak memory at 1.10 times ten
 # thousand rows'.
 _ANSWERS_LIMIT = 10922
-# JSON Lines answers keep their verdicts, whole, for the writer: fewer of them (at 16,384
-# answers, or 2,048 verdicts, peak memory read 1.10).
-_JSONL_ANSWERS_LIMIT = 4096
 _MADE_LIMIT = 2048
-_JSONL_MADE_LIMIT = 1024
 _YEARS_LIMIT = 512
 _SCALES = {"": 100, "k": 100_000, "K": 100_000, "m": 100_000_000, "M": 100_000_000}
 _PLAIN_MONEY = re.compile(
@@ -98,9 +94,9 @@ class Replay:
         # The place in `made` of the answer, keyed by the kind of row and the code of its
         # amounts' places (see _scale), as one int.
         self.answers: dict[Any, int] = {}
-        # (what the writer made of an answer, the index of its method id), once each:
-        # a CSV writer's two pieces of bytes, or the verdict and None for JSON Lines
-        # (whose writer keeps its own bytes), and found by them.
+        # (what the writer made of an answer, the index of its method id), once each,
+        # and found by it: a CSV writer's two pieces of bytes, or the JSON Lines
+        # writer's seven (as one tuple) and None. The pieces are shared, not copied.
         self.made: list[tuple[Any, Any, int]] = []
         self.made_at: dict[Any, int] = {}
         self.lengths: dict[Any, _Length | None] = {}
@@ -114,8 +110,39 @@ class Replay:
         self.pence = [int(p) for p in pence]
         self.usable = fields is not None and reader.header_ok and all(p == int(p) for p in pence)
 
-    def run(self, rows: Iterable[Any], tick: Callable[[int], None] | None = None) -> Tally:
-        """Answer every row; ``tick(rows so far)`` is called every 1,024 rows."""
+    def run(
+        self,
+        rows: Iterable[Any],
+        tick: Callable[[int], None] | None = None,
+        first: int = 1,
+        drain: Callable[[list[bytes]], None] | None = None,
+    ) -> Tally:
+        """Answer every row, numbering them from ``first``; ``tick(the last number)`` is
+        called every 1,024 rows.
+
+        What is written is gathered as the pieces it is made of (the shared pieces of
+        an answer are not copied into each line) and handed every 1,024 rows, and at
+        the end, to ``drain``; by default, written to the writer's output in one go.
+        """
+        out = self.writer.out
+        pieces: list[bytes] = []
+        gathered = _Gathered(pieces)
+        if drain is None:
+            drain = _drain_into(out)
+        self.writer.out = gathered  # type: ignore[assignment]
+        try:
+            return self._run(rows, tick, first, pieces, drain)
+        finally:
+            self.writer.out = out
+
+    def _run(
+        self,
+        rows: Iterable[Any],
+        tick: Callable[[int], None] | None,
+        first: int,
+        pieces: list[bytes],
+        drain: Callable[[list[bytes]], None],
+    ) -> Tally:
         reader = self.reader
         read = reader.read
         answers_get = self.answers.get
@@ -123,19 +150,25 @@ class Replay:
         made = self.made
         lengths_get = self.lengths.get
         counts = self.counts
-        write = self.writer.out.write
+        write = pieces.append
+        writelines = pieces.extend
         usable = self.usable
         entries_get = reader.discrete_cache.get
         width = reader.width if usable else -1
         take_discrete = reader.take_discrete if usable else None
         take_special = reader.take_special if usable else None
         csv_out = self.csv
-        number = 0
+        number = first - 1
         try:
             for row in rows:
                 number += 1
-                if not number & 0x3FF and tick is not None:
-                    tick(number)
+                if not number & 0x3FF:
+                    try:
+                        drain(pieces)
+                    finally:
+                        pieces.clear()  # written, or failed: never written twice
+                    if tick is not None:
+                        tick(number)
                 if type(row) is list and len(row) == width:
                     # The hot path, written out in one piece: _key says the same.
                     entry = entries_get(take_discrete(row))  # type: ignore[misc]
@@ -173,18 +206,24 @@ class Replay:
                                             % (number, csv_cell(title).encode(), tail, more)
                                         )
                                     else:
-                                        write(
-                                            self._jsonl_line(
-                                                number, title, entry, x, annual, length, tail
-                                            )
+                                        head = self._jsonl_head(
+                                            number, title, entry, x, annual, length
                                         )
+                                        write(head)
+                                        writelines(tail)
                                     continue
                 item = read(row, number)
                 self._write(number, item)
                 if isinstance(item, Decision) and type(row) is list and len(row) == width:
                     self._remember(row, item)
         finally:
-            self.tally.rows = number  # rows written, even when interrupted
+            # What was made is written, even when interrupted: every row counted, once.
+            try:
+                if pieces:
+                    drain(pieces)
+            finally:
+                pieces.clear()
+            self.tally.rows = number - first + 1
             self.tally.methods.update(
                 {method: n for method, n in zip(self.ids, counts, strict=True) if n}
             )
@@ -239,17 +278,18 @@ class Replay:
         ):
             return
         v = decision.verdict
-        made = self.writer.tail_of(v) if isinstance(self.writer, CsvWriter) else (v, None)
+        writer = self.writer
+        made = writer.tail_of(v) if isinstance(writer, CsvWriter) else (writer.tail_of(v), None)
         at = self.made_at.get(made)
         if at is None:
-            if len(self.made) >= (_MADE_LIMIT if self.csv else _JSONL_MADE_LIMIT):
+            if len(self.made) >= _MADE_LIMIT:
                 # The answers name places in `made`: the two are forgotten together.
                 self.made.clear()
                 self.made_at.clear()
                 self.answers.clear()
             at = self.made_at[made] = len(self.made)
             self.made.append((*made, self.index[v.method.id if v.method else ""]))
-        make_room(self.answers, _ANSWERS_LIMIT if self.csv else _JSONL_ANSWERS_LIMIT)
+        make_room(self.answers, _ANSWERS_LIMIT)
         self.answers[key] = at
 
     def _length(self, cell: Any) -> _Length | None:
@@ -315,15 +355,14 @@ class Replay:
             code = self.windows[place] = 8 * self.reader.class_count + len(self.windows)
         return code
 
-    def _jsonl_line(
-        self,
-        number: int,
-        title: str,
-        entry: Any,
-        x: int,
-        annual: Any,
-        length: _Length,
-        verdict: Any,
+    def _fields_json(self, entry: Any) -> bytes:
+        assert isinstance(self.writer, JsonlWriter)
+        made: bytes = self.writer.fields_json(entry.values)
+        entry.json = made
+        return made
+
+    def _jsonl_head(
+        self, number: int, title: str, entry: Any, x: int, annual: Any, length: _Length
     ) -> bytes:
         writer = self.writer
         assert isinstance(writer, JsonlWriter)
@@ -335,15 +374,29 @@ class Replay:
         else:
             # As the reader derives it: in Decimal, so that the float printed is the same.
             a, t = number_json(Decimal(x) / 100 / factor), _pence_json(x)
-        return JSONL_LINE % (
+        return JSONL_HEAD % (
             number,
             writer.title_json(title),
             a,
             t,
             length[3],
-            writer.fields_json(entry.values),
-            writer.tail_of(verdict),
+            entry.json or self._fields_json(entry),
         )
+
+
+class _Gathered:
+    """Stands in for the writer's output during a run: keeps what is written, in order."""
+
+    def __init__(self, pieces: list[bytes]) -> None:
+        self.write = pieces.append
+        self.writelines = pieces.extend
+
+
+def _drain_into(out: Any) -> Callable[[list[bytes]], None]:
+    def drain(pieces: list[bytes]) -> None:
+        out.write(b"".join(pieces))
+
+    return drain
 
 
 def _place(pence: list[int], x: int) -> int:

@@ -130,7 +130,6 @@ def test_answers_forgotten_when_the_table_of_made_answers_fills_still_replay_ali
 ):
     path = benchmark_register.write(tmp_path / "register.csv", 2000, seed=11)
     monkeypatch.setattr(replay_module, "_MADE_LIMIT", 3)
-    monkeypatch.setattr(replay_module, "_JSONL_MADE_LIMIT", 3)
     replayed, replay = _through_replay(path, RULES, kind)
     assert replayed == _through_route_many(path, RULES, kind)
     assert len(replay.made) <= 3

@@ -79,6 +79,16 @@ def batch_command(
         help="Leave out every CSV column that is not a purchase field.",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary and no progress bar."),
+    jobs: int = typer.Option(
+        0,
+        "--jobs",
+        "-j",
+        min=0,
+        metavar="N",
+        help="Processes to route with: 0 (the default) for one per core, 1 for one. "
+        "A register file of more than half a megabyte is shared out among them "
+        "(on Linux); the output is the same.",
+    ),
 ) -> None:
     with user_errors():
         from ..registers import RegisterColumns, open_register
@@ -113,7 +123,14 @@ def batch_command(
                     pack, register.fields, register.source, writer, lambda: register.line
                 )
                 tally = replay.tally
-                replay.run(rows, lambda done: _tick(done, progress))
+                split = _split(replay, register, file, out, jobs)
+                if split is not None:
+                    tally = split.tally
+                    if progress is not None:
+                        progress.position = lambda: split.done_bytes
+                    split.run(lambda done: _tick(done, progress))
+                else:
+                    replay.run(rows, lambda done: _tick(done, progress))
         except KeyboardInterrupt:
             if progress is not None:
                 progress.stop()
@@ -127,6 +144,17 @@ def batch_command(
         if not quiet:
             _summary(tally.rows, tally.methods, tally.errors, pack)
     raise typer.Exit(EXIT_NO if tally.errors else EXIT_OK)
+
+
+def _split(replay: Any, register: Any, file: str, out: Any, jobs: int) -> Any:
+    """The batch shared out among worker processes, or None to route in this one."""
+    from ..parallel import Split, can_split, default_jobs
+
+    jobs = jobs or default_jobs()
+    if not can_split(register, file, out, jobs):
+        return None
+    split = Split(replay, register, file, out, jobs)
+    return split if split.possible else None
 
 
 def _tick(rows: int, progress: _Progress | None) -> None:
@@ -163,6 +191,7 @@ class _Progress:
         self.started = time.monotonic()
         self.bar: Any = None
         self.task: Any = None
+        self.position = register.position  # bytes read so far
 
     def update(self, rows: int) -> None:
         if self.bar is None:
@@ -181,7 +210,7 @@ class _Progress:
             )
             self.bar.start()
             self.task = self.bar.add_task("batch", total=self.register.size, rows=rows)
-        self.bar.update(self.task, completed=self.register.position() or 0, rows=rows)
+        self.bar.update(self.task, completed=self.position() or 0, rows=rows)
 
     def stop(self) -> None:
         if self.bar is not None:

@@ -36,16 +36,20 @@ CSV_COLUMNS = (
 _LIMIT = 512
 _TAILS_LIMIT = 512  # CSV tails: about as many as ten thousand rows of a register make
 _PIECES_LIMIT = 1024  # distinct pieces of CSV tails (a million rows make a few hundred)
-_WHOLE_TAILS_LIMIT = 128
+_JSONL_TAILS_LIMIT = 512  # tuples of seven shared pieces: a few hundred bytes each
+_JSONL_PIECES_LIMIT = 2048  # distinct pieces (a million rows make about 700, 800 kB)
 T = TypeVar("T")
-# A decision's line: the row number, the title and the verdict's two pieces, each ending
-# in a comma (CSV: see CsvWriter.tail_of), or the row number, the purchase's title,
-# amounts, length and other fields, and the rest (JSONL).
+# A CSV row: the row number, the title and the verdict's two pieces, each ending in a
+# comma (see CsvWriter.tail_of).
 CSV_LINE = b"%d,%s,%s%s\n"
-JSONL_LINE = (
-    b'{"row": %d, "purchase": {"title": %s, "annual_value": %s, "total_value": %s, '
-    b'"years": %s, %s}, %s}\n'
+# A JSON Lines row is this head and then the verdict's seven pieces (see
+# JsonlWriter.tail_of), written one after the other rather than joined, so that each
+# piece is one copy in memory however many rows share it.
+JSONL_HEAD = (
+    b'{"row": %d, "purchase": {"title": %s, "annual_value": %s, "total_value": %s, "years": %s, %s}'
 )
+
+_CHOICE_KEYS = (b", ", b", ", b', "reasons": ')  # before _choice_parts' three
 
 
 def _json(value: Any) -> bytes:
@@ -58,7 +62,11 @@ _LINE_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 def one_line(text: str) -> str:
     """JSON text with the characters some readers take for line breaks escaped (json
     leaves U+0085, U+2028 and U+2029 as they are), so one JSON Lines row stays one line."""
-    return text.translate(_LINE_BREAKS) if not text.isascii() else text
+    # Three substring tests: translate maps the text a character at a time, and the
+    # long JSON of a decision is rarely ASCII (a £ in a reason) but almost never holds one.
+    if text.isascii() or ("\x85" not in text and "\u2028" not in text and "\u2029" not in text):
+        return text
+    return text.translate(_LINE_BREAKS)
 
 
 class _ByIdentity(Generic[T]):
@@ -78,17 +86,36 @@ class _ByIdentity(Generic[T]):
         return entry[1]
 
 
+class _Pieces:
+    """Bytes kept once each, found by their content: the pieces many answers share."""
+
+    def __init__(self, limit: int) -> None:
+        self.kept: dict[bytes, bytes] = {}
+        self.limit = limit
+
+    def __call__(self, piece: bytes) -> bytes:
+        found = self.kept.get(piece)
+        if found is None:
+            make_room(self.kept, self.limit)
+            found = self.kept[piece] = piece
+        return found
+
+
 class JsonlWriter:
     def __init__(self, out: BinaryIO) -> None:
         self.out = out
-        self.parts: _ByIdentity[bytes] = _ByIdentity()
+        self.contract_types: _ByIdentity[bytes] = _ByIdentity()
+        self.obligations: _ByIdentity[bytes] = _ByIdentity()
+        self.rules: _ByIdentity[bytes] = _ByIdentity(limit=8)
         # A few kilobytes per choice: fewer of these than of the small parts.
-        self.choices: _ByIdentity[tuple[bytes, bytes, bytes]] = _ByIdentity(limit=256)
+        self.choices: _ByIdentity[tuple[bytes, ...]] = _ByIdentity(limit=256)
         self.warnings: dict[tuple[str, ...], bytes] = {}
         self.fragments: _ByIdentity[bytes] = _ByIdentity()
         self.fragments_by_value: dict[tuple[Any, ...], bytes] = {}
-        # Whole tails of the answers most rows get (about 6 kB each, so few of them).
-        self.tails: _ByIdentity[bytes] = _ByIdentity(limit=_WHOLE_TAILS_LIMIT)
+        # The seven pieces of each verdict's part, by verdict; each piece (up to a few
+        # kilobytes) is kept once, found by its bytes, however many verdicts share it.
+        self.tails: _ByIdentity[tuple[bytes, ...]] = _ByIdentity(limit=_JSONL_TAILS_LIMIT)
+        self.piece = _Pieces(_JSONL_PIECES_LIMIT)
 
     def decision(self, row: int, decision: Decision) -> None:
         (title, annual, total, years), rest = decision.parts()
@@ -103,16 +130,18 @@ class JsonlWriter:
                 make_room(self.fragments_by_value, _LIMIT)
                 cached = self.fragments_by_value[key] = _fields_json(rest)
             fragment = cached
-        self.out.write(
-            JSONL_LINE
-            % (
-                row,
-                self.title_json(title),
-                number_json(annual),
-                number_json(total),
-                number_json(years),
-                fragment,
-                self.tail_of(decision.verdict),
+        self.out.writelines(
+            (
+                JSONL_HEAD
+                % (
+                    row,
+                    self.title_json(title),
+                    number_json(annual),
+                    number_json(total),
+                    number_json(years),
+                    fragment,
+                ),
+                *self.tail_of(decision.verdict),
             )
         )
 
@@ -124,41 +153,46 @@ class JsonlWriter:
         """A batch's shared dict of fields other than the title and amounts, as JSON."""
         return self.fragments.get(fields, _fields_json)
 
-    def tail_of(self, v: Verdict) -> bytes:
-        """Every key of the decision object after the purchase, for this verdict."""
-        return self.tails.get(v, self.tail)
+    def tail_of(self, v: Verdict) -> tuple[bytes, ...]:
+        """Every key of the decision object after the purchase, for this verdict, in
+        seven pieces, each with the comma and key before it (the last ends the line)."""
+        return self.tails.get(v, self._tail)
 
-    def tail(self, v: Verdict) -> bytes:
-        """Every key but the purchase, as json.dumps writes them, from remembered parts.
+    def _tail(self, v: Verdict) -> tuple[bytes, ...]:
+        """The pieces as json.dumps writes them, from remembered parts.
 
         The engine shares the parts of a verdict between verdicts: everything that
         follows from the choice of method (family, method, results, exception,
         candidates, steps, reasons) comes with one candidates tuple, so it is
         written once per choice; contract types and obligations likewise.
         """
-        head, middle, reasons = self.choices.get(v.candidates, lambda _: _choice_parts(v))
+        piece = self.piece
+        head, middle, reasons = self.choices.get(
+            v.candidates,
+            lambda _: tuple(
+                piece(key + value)
+                for key, value in zip(_CHOICE_KEYS, _choice_parts(v), strict=True)
+            ),
+        )
         warnings = self.warnings.get(v.warnings)
         if warnings is None:
-            warnings = _json(list(v.warnings))
+            warnings = piece(b', "warnings": ' + _json(list(v.warnings)))
             make_room(self.warnings, _LIMIT)
             self.warnings[v.warnings] = warnings
-        get = self.parts.get
-        return b"".join(
-            (
-                head,
-                b', "contract_types": ',
-                get(v.contract_types, _contract_types),
-                b", ",
-                middle,
-                b', "obligations": ',
-                get(v.obligations, _obligations),
-                b', "warnings": ',
-                warnings,
-                b', "reasons": ',
-                reasons,
-                b', "rules": ',
-                get(v.rules, _rules),
-            )
+        # One cache per key: the pieces carry their key, and two keys' values may be one
+        # object (an empty tuple).
+        return (
+            head,
+            self.contract_types.get(
+                v.contract_types, lambda c: piece(b', "contract_types": ' + _contract_types(c))
+            ),
+            middle,
+            self.obligations.get(
+                v.obligations, lambda o: piece(b', "obligations": ' + _obligations(o))
+            ),
+            warnings,
+            reasons,
+            self.rules.get(v.rules, lambda r: piece(b', "rules": ' + _rules(r) + b"}\n")),
         )
 
     def error(self, error: RowError) -> None:
@@ -232,7 +266,7 @@ class CsvWriter:
         # object. Kept as two pieces, each one copy however many verdicts share it:
         # a register's thousand kinds of answer have a few hundred of each.
         self.tails: _ByIdentity[tuple[bytes, bytes]] = _ByIdentity(limit=_TAILS_LIMIT)
-        self.pieces: dict[bytes, bytes] = {}
+        self.piece = _Pieces(_PIECES_LIMIT)
         self.out.write(_csv_line(CSV_COLUMNS))
 
     def decision(self, row: int, decision: Decision) -> None:
@@ -246,14 +280,7 @@ class CsvWriter:
 
     def _tail(self, v: Verdict) -> tuple[bytes, bytes]:
         *head, warnings = verdict_cells(v)
-        return self._piece(_csv_line((*head, ""))[:-1]), self._piece(_csv_line((warnings, ""))[:-1])
-
-    def _piece(self, piece: bytes) -> bytes:
-        found = self.pieces.get(piece)
-        if found is None:
-            make_room(self.pieces, _PIECES_LIMIT)
-            found = self.pieces[piece] = piece
-        return found
+        return self.piece(_csv_line((*head, ""))[:-1]), self.piece(_csv_line((warnings, ""))[:-1])
 
     def error(self, error: RowError) -> None:
         title = error.data.get("title", "")
