@@ -30,7 +30,15 @@ from .batch import RowError, RowReader, plain_title
 from .caches import make_room
 from .decision import Decision
 from .money import MAX_MONEY
-from .render.rows import CSV_LINE, JSONL_HEAD, CsvWriter, JsonlWriter, csv_cell, number_json
+from .render.rows import (
+    CSV_LINE,
+    JSONL_HEAD,
+    CsvWriter,
+    JsonlWriter,
+    csv_cell,
+    number_json,
+    title_json,
+)
 from .rules import Rules
 from .vocabulary import MAX_TITLE, read_years
 
@@ -364,19 +372,17 @@ class Replay:
     def _jsonl_head(
         self, number: int, title: str, entry: Any, x: int, annual: Any, length: _Length
     ) -> bytes:
-        writer = self.writer
-        assert isinstance(writer, JsonlWriter)
         factor = length[1]
-        if annual:
-            a, t = _pence_json(x), _pence_json(x * factor)
-        elif factor == 1:
+        if factor == 1:  # a year or less: both amounts are the one given
             a = t = _pence_json(x)
+        elif annual:
+            a, t = _pence_json(x), _pence_json(x * factor)
         else:
             # As the reader derives it: in Decimal, so that the float printed is the same.
             a, t = number_json(Decimal(x) / 100 / factor), _pence_json(x)
         return JSONL_HEAD % (
             number,
-            writer.title_json(title),
+            title_json(title),
             a,
             t,
             length[3],

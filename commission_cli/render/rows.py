@@ -86,6 +86,10 @@ class _ByIdentity(Generic[T]):
         return entry[1]
 
 
+def title_json(title: str) -> bytes:
+    return one_line(encode_basestring(title)).encode()
+
+
 class _Pieces:
     """Bytes kept once each, found by their content: the pieces many answers share."""
 
@@ -145,9 +149,7 @@ class JsonlWriter:
             )
         )
 
-    @staticmethod
-    def title_json(title: str) -> bytes:
-        return one_line(encode_basestring(title)).encode()
+    title_json = staticmethod(title_json)
 
     def fields_json(self, fields: dict[str, Any]) -> bytes:
         """A batch's shared dict of fields other than the title and amounts, as JSON."""
