@@ -109,7 +109,7 @@ def floor_read(python: Path, path: Path) -> float:
     return timed([str(python), "-c", code, str(path)])
 
 
-def batch(python: Path, script: Path, path: Path, fmt: str, *extra: str) -> float:
+def batch(script: Path, path: Path, fmt: str, *extra: str) -> float:
     """Wall time of `commission batch` to /dev/null."""
     command = ["batch", str(path), "--format", fmt, "--quiet", "-o", os.devnull, *extra]
     return timed([str(script), *command], env=_env())
@@ -221,10 +221,10 @@ def main() -> None:
         # so that every measured run, large or small, loads the cached pack alike.
         warm_pack_cache(script)
         floor = floor_read(python, big)
-        csv_s = batch(python, script, big, "csv")
-        jsonl_s = batch(python, script, big, "jsonl")
-        csv_one_s = batch(python, script, big, "csv", "--jobs", "1")
-        jsonl_one_s = batch(python, script, big, "jsonl", "--jobs", "1")
+        csv_s = batch(script, big, "csv")
+        jsonl_s = batch(script, big, "jsonl")
+        csv_one_s = batch(script, big, "csv", "--jobs", "1")
+        jsonl_one_s = batch(script, big, "jsonl", "--jobs", "1")
         csv_rss, processes = batch_peak(python, script, big, "csv")
         jsonl_rss, _ = batch_peak(python, script, big, "jsonl")
         small_rss, small_processes = batch_peak(python, script, small, "csv")

@@ -36,7 +36,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, BinaryIO, NamedTuple
 
-from .registers import Register, RegisterColumns, read_part
+from .registers import Register, batch_rows, read_part
 from .replay import Replay, Tally
 
 PART = 1 << 18  # bytes: a few thousand rows, tens of milliseconds of work
@@ -73,6 +73,11 @@ class _Part(NamedTuple):
     lines: int  # lines in the part
     guess: int  # the number its first row is likely to have
 
+    @property
+    def where(self) -> tuple[int, int, bool]:
+        """read_part's line, lines and at_start for this part."""
+        return self.line, self.lines, self.offset == 0
+
 
 @dataclass
 class _Shared:
@@ -101,17 +106,10 @@ class _Work:
     def route(self, data: bytes, part: _Part, first: int) -> tuple[list[bytes], Tally, bool]:
         """The part's output, numbered from ``first``; its tally; whether it ended where
         a row does."""
-        read = read_part(
-            self.register, io.BytesIO(data), part.line, part.lines, at_start=part.offset == 0
-        )
-        rows: Iterator[Any] = (
-            RegisterColumns(read).rows(keep=False) if read.kind == "jsonl" else read.rows
-        )
+        read = _start(self.replay, read_part(self.register, io.BytesIO(data), *part.where))
         replay = self.replay
         made: list[bytes] = []
-        replay.line = lambda: read.line
-        replay.tally = Tally()
-        replay.run(rows, first=first, drain=made.extend)
+        replay.run(batch_rows(read), first=first, drain=made.extend)
         self.since_freeze += replay.tally.rows
         if self.since_freeze >= _FREEZE_EVERY:
             self.since_freeze = 0
@@ -150,6 +148,13 @@ class _Work:
         with self.shared.changed:
             self.shared.stop.value = 1
             self.shared.changed.notify_all()
+
+
+def _start(replay: Replay, read: Register) -> Register:
+    """Points the replay at a part about to be read: its error rows' lines, a new tally."""
+    replay.line = lambda: read.line
+    replay.tally = Tally()
+    return read
 
 
 def _take(part: _Part) -> tuple[str, Any]:
@@ -242,9 +247,10 @@ class Split:
                 outcome, value = future.result()
                 if outcome == "failed":
                     raise value
-                if outcome != "written":  # "uncut": this part and the rest, in one process
+                if outcome == "uncut":  # this part and the rest, in one process
                     rest = part
                     break
+                # "dropped" only follows an "uncut" or "failed" part, which ends the loop.
                 rows, methods, errors = value
                 self.tally.rows += rows
                 self.tally.methods.update(methods)
@@ -270,16 +276,12 @@ class Split:
         """From ``part`` to the end of the file, in this process."""
         with open(self.path, "rb") as data:
             data.seek(part.offset)
-            read = read_part(self.register, data, part.line, at_start=part.offset == 0)
-            rows: Iterator[Any] = (
-                RegisterColumns(read).rows(keep=False) if read.kind == "jsonl" else read.rows
-            )
+            line, _, at_start = part.where
+            read = _start(self.replay, read_part(self.register, data, line, -1, at_start))
             replay = self.replay
-            replay.line = lambda: read.line
-            replay.tally = Tally()
-            done = self.tally.rows
             try:
-                replay.run(rows, None if tick is None else lambda n: tick(done + n), first)
+                # run numbers its rows from `first`, so tick already hears the row count.
+                replay.run(batch_rows(read), tick, first)
             finally:
                 self.tally.rows += replay.tally.rows
                 self.tally.methods.update(replay.tally.methods)

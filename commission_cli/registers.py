@@ -448,6 +448,15 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number this tool accepts")
 
 
+def batch_rows(register: Register) -> Iterator[Any]:
+    """The rows as `batch` routes them: method_used (a register column, for `check`) is
+    set aside. A CSV reader leaves its column out already; JSON Lines rows need it
+    taken out."""
+    if register.kind == "jsonl":
+        return RegisterColumns(register).rows(keep=False)
+    return register.rows
+
+
 class RegisterColumns:
     """Takes the register columns (method_used) out of each row as it passes, in order.
 

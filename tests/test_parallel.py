@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from commission_cli import load_rules, parallel
-from commission_cli.registers import RegisterColumns, open_register
+from commission_cli.registers import batch_rows, open_register
 from commission_cli.render.rows import CsvWriter, JsonlWriter
 from commission_cli.replay import Replay
 
@@ -37,12 +37,7 @@ def _batch(path: Path, kind: str, jobs: int) -> tuple[bytes, tuple[Any, ...], bo
             RULES, register.fields, register.source, WRITERS[kind](out), lambda: register.line
         )
         if jobs == 1:
-            rows = (
-                RegisterColumns(register).rows(keep=False)
-                if register.kind == "jsonl"
-                else register.rows
-            )
-            tally = replay.run(rows)
+            tally = replay.run(batch_rows(register))
         else:
             split = parallel.Split(replay, register, str(path), out, jobs)
             assert split.possible

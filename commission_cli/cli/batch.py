@@ -91,7 +91,7 @@ def batch_command(
     ),
 ) -> None:
     with user_errors():
-        from ..registers import RegisterColumns, open_register
+        from ..registers import batch_rows, open_register
         from ..render.rows import CsvWriter, JsonlWriter
         from ..replay import Replay, Tally
         from ..rules import load_rules
@@ -112,13 +112,6 @@ def batch_command(
         try:
             with binary_output(output) as out:
                 writer = CsvWriter(out) if chosen is OutFormat.csv else JsonlWriter(out)
-                # method_used (a register column for `check`) is set aside, not routed: a
-                # CSV reader leaves its column out already, JSON Lines rows need it taken out.
-                rows = (
-                    RegisterColumns(register).rows(keep=False)
-                    if register.kind == "jsonl"
-                    else register.rows
-                )
                 replay = Replay(
                     pack, register.fields, register.source, writer, lambda: register.line
                 )
@@ -130,7 +123,7 @@ def batch_command(
                         progress.position = lambda: split.done_bytes
                     split.run(lambda done: _tick(done, progress))
                 else:
-                    replay.run(rows, lambda done: _tick(done, progress))
+                    replay.run(batch_rows(register), lambda done: _tick(done, progress))
         except KeyboardInterrupt:
             if progress is not None:
                 progress.stop()

@@ -139,7 +139,7 @@ class JsonlWriter:
                 JSONL_HEAD
                 % (
                     row,
-                    self.title_json(title),
+                    title_json(title),
                     number_json(annual),
                     number_json(total),
                     number_json(years),
@@ -148,8 +148,6 @@ class JsonlWriter:
                 *self.tail_of(decision.verdict),
             )
         )
-
-    title_json = staticmethod(title_json)
 
     def fields_json(self, fields: dict[str, Any]) -> bytes:
         """A batch's shared dict of fields other than the title and amounts, as JSON."""
