@@ -24,6 +24,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from json.encoder import encode_basestring
 from typing import Any
 
 from .batch import RowError, RowReader, plain_title
@@ -32,12 +33,11 @@ from .decision import Decision
 from .money import MAX_MONEY
 from .render.rows import (
     CSV_LINE,
-    JSONL_HEAD,
     CsvWriter,
     JsonlWriter,
     csv_cell,
-    number_json,
-    title_json,
+    number_text,
+    one_line,
 )
 from .rules import Rules
 from .vocabulary import MAX_TITLE, read_years
@@ -75,7 +75,7 @@ _Scale = tuple[list[float], list[int], int]
 # A length in years as the replay uses it: which bit of `given` it sets (4, or 0 when
 # not stated), the factor from annual to whole-life value, the length, the length as
 # JSON, and the scales for an annual and for a total value.
-_Length = tuple[int, int, Decimal, bytes, _Scale, _Scale]
+_Length = tuple[int, int, Decimal, str, _Scale, _Scale]
 
 
 class Replay:
@@ -214,10 +214,30 @@ class Replay:
                                             % (number, csv_cell(title).encode(), tail, more)
                                         )
                                     else:
-                                        head = self._jsonl_head(
-                                            number, title, entry, x, annual, length
+                                        # The amounts as json.dumps writes the reader's
+                                        # Decimals: whole pounds as an int, else the float
+                                        # (x / 100 is correctly rounded, as float(Decimal) is).
+                                        factor = length[1]
+                                        if annual or factor == 1:
+                                            a = x // 100 if not x % 100 else x / 100
+                                            if factor == 1:  # a year or less: one amount
+                                                t = a
+                                            else:
+                                                y = x * factor
+                                                t = y // 100 if not y % 100 else y / 100
+                                        else:  # the annual value the reader derives
+                                            a = _annual_of(x, factor)
+                                            t = x // 100 if not x % 100 else x / 100
+                                        text = encode_basestring(title)
+                                        if not text.isascii():
+                                            text = one_line(text)
+                                        # render.rows.jsonl_head, inline.
+                                        write(
+                                            f'{{"row": {number}, "purchase": {{"title": {text}, '
+                                            f'"annual_value": {a}, "total_value": {t}, '
+                                            f'"years": {length[3]}, '.encode()
                                         )
-                                        write(head)
+                                        write(entry.json or self._fields_json(entry))
                                         writelines(tail)
                                     continue
                 item = read(row, number)
@@ -326,7 +346,7 @@ class Replay:
     def _scales(self, given: int, factor: int, y: Decimal) -> _Length:
         by_annual = self._scale(given | 1, factor, y, _MAX_PENCE // factor)
         by_total = self._scale(given | 2, factor, y, _MAX_PENCE)
-        return given, factor, y, number_json(y), by_annual, by_total
+        return given, factor, y, number_text(y), by_annual, by_total
 
     def _scale(self, given: int, factor: int, y: Decimal, limit: int) -> _Scale:
         """Where an amount of pence (annual or total, by ``given``) changes its place or
@@ -369,26 +389,6 @@ class Replay:
         entry.json = made
         return made
 
-    def _jsonl_head(
-        self, number: int, title: str, entry: Any, x: int, annual: Any, length: _Length
-    ) -> bytes:
-        factor = length[1]
-        if factor == 1:  # a year or less: both amounts are the one given
-            a = t = _pence_json(x)
-        elif annual:
-            a, t = _pence_json(x), _pence_json(x * factor)
-        else:
-            # As the reader derives it: in Decimal, so that the float printed is the same.
-            a, t = number_json(Decimal(x) / 100 / factor), _pence_json(x)
-        return JSONL_HEAD % (
-            number,
-            title_json(title),
-            a,
-            t,
-            length[3],
-            entry.json or self._fields_json(entry),
-        )
-
 
 class _Gathered:
     """Stands in for the writer's output during a run: keeps what is written, in order."""
@@ -403,6 +403,21 @@ def _drain_into(out: Any) -> Callable[[list[bytes]], None]:
         out.write(b"".join(pieces))
 
     return drain
+
+
+def _annual_of(pence: int, factor: int) -> int | float:
+    """The annual value of a total (in pence) over ``factor`` years, as json.dumps writes
+    the one the reader derives (``Decimal(total) / factor``): a whole number of pounds
+    as an int, else the float nearest the exact quotient.
+
+    The reader's Decimal is the quotient rounded to 28 digits (a relative error under
+    2**-90). That cannot carry it across a point halfway between two floats: with the
+    divisor at most 100 × 100, a quotient not on such a point is at least 2**-67 of
+    its value away from it, and a quotient on one has at most 26 digits, held exactly.
+    So float() of the Decimal is the float nearest the exact quotient, as int / int is.
+    """
+    whole, part = divmod(pence, 100 * factor)
+    return whole if not part else pence / (100 * factor)
 
 
 def _place(pence: list[int], x: int) -> int:
@@ -425,13 +440,6 @@ def _pence(text: str) -> int:
         return int(whole) * scale
     pence, left = divmod(int(whole + rest) * scale, 10 ** len(rest))
     return 0 if left else pence  # part of a penny: the reader's to judge
-
-
-def _pence_json(pence: int) -> bytes:
-    """An amount in pence as json.dumps writes the reader's Decimal (see number_json)."""
-    if pence % 100:
-        return repr(pence / 100).encode()  # correctly rounded, as float(Decimal) is
-    return b"%d" % (pence // 100)
 
 
 __all__ = ["Replay", "Tally"]

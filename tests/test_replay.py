@@ -20,8 +20,8 @@ from commission_cli.batch import RowError, route_many
 from commission_cli.money import parse_money
 from commission_cli.purchase import field_names
 from commission_cli.registers import open_register
-from commission_cli.render.rows import CsvWriter, JsonlWriter
-from commission_cli.replay import Replay, _pence
+from commission_cli.render.rows import CsvWriter, JsonlWriter, number_text
+from commission_cli.replay import _MAX_PENCE, Replay, _annual_of, _pence
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
 import register as benchmark_register
@@ -168,6 +168,18 @@ def test_pence_are_the_model_s_amount_or_nothing(text):
     pence = _pence(text)
     if pence:
         assert Decimal(pence) == parse_money(text) * 100
+
+
+@given(st.integers(1, _MAX_PENCE), st.integers(2, 100))
+def test_annual_of_a_total_is_written_as_the_reader_s_decimal_is(pence, years):
+    # The reader divides in Decimal; the replay in ints and one float division.
+    assert str(_annual_of(pence, years)) == number_text(Decimal(pence) / 100 / years)
+
+
+def test_annual_of_a_total_is_whole_pounds_or_the_nearest_float():
+    assert _annual_of(3_000_000, 3) == 10_000
+    assert type(_annual_of(3_000_000, 3)) is int
+    assert _annual_of(1_000_000, 3) == 10_000 / 3
 
 
 def test_pence_read_the_shapes_registers_use():

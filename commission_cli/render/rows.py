@@ -42,14 +42,24 @@ T = TypeVar("T")
 # A CSV row: the row number, the title and the verdict's two pieces, each ending in a
 # comma (see CsvWriter.tail_of).
 CSV_LINE = b"%d,%s,%s%s\n"
-# A JSON Lines row is this head and then the verdict's seven pieces (see
-# JsonlWriter.tail_of), written one after the other rather than joined, so that each
-# piece is one copy in memory however many rows share it.
-JSONL_HEAD = (
-    b'{"row": %d, "purchase": {"title": %s, "annual_value": %s, "total_value": %s, "years": %s, %s}'
-)
+# A JSON Lines row is its head (see jsonl_head), the JSON of the other fields of the
+# purchase (one copy per kind of row) and the verdict's seven pieces (see
+# JsonlWriter.tail_of), the first of which closes the purchase. They are written one
+# after the other rather than joined: each shared piece is one copy in memory however
+# many rows share it, and is not copied into every row's line.
 
-_CHOICE_KEYS = (b", ", b", ", b', "reasons": ')  # before _choice_parts' three
+
+def jsonl_head(row: int, title: str, annual: Any, total: Any, years: Any) -> bytes:
+    """A JSON Lines row up to the purchase's fields after its amounts: ``title`` as JSON
+    text, the amounts as json.dumps writes them. (The batch's replay writes the same
+    f-string inline: an f-string is a third quicker than %, and a call costs as much.)"""
+    return (
+        f'{{"row": {row}, "purchase": {{"title": {title}, '
+        f'"annual_value": {annual}, "total_value": {total}, "years": {years}, '
+    ).encode()
+
+
+_CHOICE_KEYS = (b"}, ", b", ", b', "reasons": ')  # before _choice_parts' three
 
 
 def _json(value: Any) -> bytes:
@@ -86,8 +96,9 @@ class _ByIdentity(Generic[T]):
         return entry[1]
 
 
-def title_json(title: str) -> bytes:
-    return one_line(encode_basestring(title)).encode()
+def title_text(title: str) -> str:
+    """The title as a JSON string, as json.dumps(ensure_ascii=False) writes it, on one line."""
+    return one_line(encode_basestring(title))
 
 
 class _Pieces:
@@ -134,20 +145,10 @@ class JsonlWriter:
                 make_room(self.fragments_by_value, _LIMIT)
                 cached = self.fragments_by_value[key] = _fields_json(rest)
             fragment = cached
-        self.out.writelines(
-            (
-                JSONL_HEAD
-                % (
-                    row,
-                    title_json(title),
-                    number_json(annual),
-                    number_json(total),
-                    number_json(years),
-                    fragment,
-                ),
-                *self.tail_of(decision.verdict),
-            )
+        head = jsonl_head(
+            row, title_text(title), number_text(annual), number_text(total), number_text(years)
         )
+        self.out.writelines((head, fragment, *self.tail_of(decision.verdict)))
 
     def fields_json(self, fields: dict[str, Any]) -> bytes:
         """A batch's shared dict of fields other than the title and amounts, as JSON."""
@@ -228,12 +229,12 @@ def _fields_json(fields: dict[str, Any]) -> bytes:
     return _json(fields)[1:-1]
 
 
-def number_json(value: Decimal) -> bytes:
+def number_text(value: Decimal) -> str:
     # What json.dumps writes for the number money_to_json makes: an int, or a float's repr.
     whole = int(value)
     if whole == value:
-        return b"%d" % whole
-    return repr(float(value)).encode()
+        return str(whole)
+    return repr(float(value))
 
 
 def _rules(r: Any) -> bytes:
