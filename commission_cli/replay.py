@@ -5,9 +5,9 @@ A register repeats itself: most of its rows are of a kind seen before, with amou
 in the same class (see :func:`engine.amount_classes`). route_many's reader already
 remembers their verdicts, but building a Decision for each and writing it out
 costs several times what reading the row does. The replay remembers instead what
-the writer made of an answer (a CSV row's columns after the title, or a verdict
-for the JSON Lines writer's own remembered bytes), keyed as the reader keys its
-verdicts, and writes a row it can vouch for with no Decision at all.
+the writer made of an answer (a CSV row's columns after the title in two pieces,
+or the seven pieces of a JSON Lines answer after the purchase), keyed as the reader
+keys its verdicts, and writes a row it can vouch for with no Decision at all.
 
 It vouches only for what it has seen the reader confirm. It reads amounts itself,
 as whole pence and only in the plain shapes most registers use (45000, £45,000,

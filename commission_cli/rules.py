@@ -144,10 +144,6 @@ class Rules:
         return state
 
 
-# -- finding a pack ----------------------------------------------------------------
-
-
-@cache  # the same for the whole run; looked for once, not at every pack named
 def amount_in_place(cuts: tuple[Decimal, ...], place: int) -> Decimal:
     """An amount in a place among a pack's ``cuts`` (its cut_points): place ``2i+1`` is
     cut i itself, place ``2i`` the gap below it (``2n`` above the last). Every band
@@ -164,6 +160,10 @@ def amount_in_place(cuts: tuple[Decimal, ...], place: int) -> Decimal:
     return (cuts[i - 1] + cuts[i]) / 2
 
 
+# -- finding a pack ----------------------------------------------------------------
+
+
+@cache  # the same for the whole run; looked for once, not at every pack named
 def shipped_packs_dir() -> Path:
     """Where the packs that ship with the tool are: inside the package once
     installed from a wheel, ``rules/`` beside the package in a source checkout."""
