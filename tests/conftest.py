@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -16,6 +17,15 @@ import pytest
 # and tests never write into the user's home.
 os.environ["COMMISSION_CACHE_DIR"] = tempfile.mkdtemp(prefix="commission-test-cache-")
 os.environ.pop("COMMISSION_RULES", None)
+
+# A test run started in the background by a script (`.ci/run &`, nohup) inherits
+# Ctrl-C ignored, and so would every `commission` the tests start: the tests of
+# what Ctrl-C does would then see a batch or an interview carry on regardless, as
+# a program told to ignore it rightly does. Those tests are about the tool, not
+# about how the suite was started: Python's own handler here means each child
+# starts with Ctrl-C at its default (a handler, unlike "ignore", is reset by exec).
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 from commission_cli import Decision, Purchase, load_rules, route
 from commission_cli.rules import Rules
