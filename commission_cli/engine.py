@@ -212,6 +212,7 @@ class _Parts:
         self.serials = count(1)
         self.verdicts: dict[Verdict, Verdict] = {}
         self.texts: dict[tuple[Any, ...], _Texts] = {}
+        self.ref: RulesRef | None = None
 
     def same(self, verdict: Verdict) -> Verdict:
         """One object for equal verdicts, however they were reached: what is written
@@ -221,6 +222,14 @@ class _Parts:
             make_room(self.verdicts, _SAME_LIMIT)
             found = self.verdicts[verdict] = verdict
         return found
+
+    def rules_ref(self, rules: Rules) -> RulesRef:
+        """One reference to the pack for all its verdicts, not one each: a batch keeps
+        a thousand verdicts or more, and the JSON Lines writer knows the pack's JSON by
+        this object."""
+        if self.ref is None:
+            self.ref = RulesRef(rules.name, rules.version, rules.sha256)
+        return self.ref
 
     def same_texts(self, part: _Texts) -> _Texts:
         """One part for equal texts: most purchases near no threshold, or near the same
@@ -431,7 +440,9 @@ def _build(
         "verdict",
         (choice.serial, contracts.serial, obligations.serial, near.serial, not_stated.serial),
         lambda serial: parts.same(
-            _assemble(rules, choice, contracts, obligations, near, not_stated)
+            _assemble(
+                rules, choice, contracts, obligations, near, not_stated, parts.rules_ref(rules)
+            )
         ),
     )
 
@@ -790,6 +801,7 @@ def _assemble(
     obligations: _Texts,
     near: _Texts,
     not_stated: _Texts,
+    rules_ref: RulesRef,
 ) -> Verdict:
     warnings = (
         *near.texts,
@@ -798,7 +810,6 @@ def _assemble(
         *choice.unstated,
         *contracts.warnings,
     )
-    rules_ref = RulesRef(rules.name, rules.version, rules.sha256)
     spec = choice.chosen.cm.spec if choice.chosen else None
     return Verdict(
         choice.family,

@@ -307,7 +307,9 @@ class Replay:
             return
         v = decision.verdict
         writer = self.writer
-        made = writer.tail_of(v) if isinstance(writer, CsvWriter) else (writer.tail_of(v), None)
+        tail = writer.tail_of(v) if isinstance(writer, CsvWriter) else (writer.tail_of(v), None)
+        # One tuple is both the entry and its key (the method follows from the bytes).
+        made = (*tail, self.index[v.method.id if v.method else ""])
         at = self.made_at.get(made)
         if at is None:
             if len(self.made) >= _MADE_LIMIT:
@@ -316,7 +318,7 @@ class Replay:
                 self.made_at.clear()
                 self.answers.clear()
             at = self.made_at[made] = len(self.made)
-            self.made.append((*made, self.index[v.method.id if v.method else ""]))
+            self.made.append(made)
         make_room(self.answers, _ANSWERS_LIMIT)
         self.answers[key] = at
 
