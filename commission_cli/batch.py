@@ -121,6 +121,12 @@ class _Discrete:
         return used
 
 
+def _alike(values: dict[str, Any], stated: frozenset[str]) -> int:
+    """What entries with equal values share, as a hash (equality is checked on use). A
+    reader's values dicts all have the same keys in the same order (its defaults')."""
+    return hash((stated, *values.values()))
+
+
 class RowReader:
     """Validates rows into decisions, caching what registers repeat."""
 
@@ -137,6 +143,8 @@ class RowReader:
         self.defaults = {f: defaults[f] for f in self.discrete}
         self.required = required_fields() - set(_SPECIAL)
         self.discrete_cache: dict[tuple[Any, ...], _Discrete] = {}
+        # The entries of discrete_cache by their values (see _entry), no others.
+        self.alike: dict[int, _Discrete] = {}
         self.column_cache: dict[str, dict[tuple[type, Any], Any]] = {}
         self.years_cache: dict[str, tuple[Decimal, Decimal]] = {}
         # [the verdict, used since the memo was last thinned] of every row alike in its
@@ -371,8 +379,11 @@ class RowReader:
                 stated.add(name)
         if not self.required <= stated:
             return None
+        if len(self.discrete_cache) >= _ENTRIES_LIMIT:
+            make_room_for_used(self.discrete_cache, _ENTRIES_LIMIT, _Discrete.take_used)
+            # Only an entry still in the cache is shared: nothing is kept alive for this.
+            self.alike = {_alike(e.values, e.stated): e for e in self.discrete_cache.values()}
         entry = self._entry(values, self._one_set(frozenset(stated)))
-        make_room_for_used(self.discrete_cache, _ENTRIES_LIMIT, _Discrete.take_used)
         # Kept with the words of the columns' own cache rather than this row's copies:
         # a remembered row then costs its tuple, not its text again.
         self.discrete_cache[tuple(self.words.get(c, c) for c in raw)] = entry
@@ -396,6 +407,17 @@ class RowReader:
         return purchase.__dict__[name] if name in purchase.model_fields_set else _BLANK
 
     def _entry(self, values: dict[str, Any], stated: frozenset[str]) -> _Discrete:
+        """The entry for these values: the one already made for equal values if there is
+        one. Cells written differently often mean the same (yes, Yes, true), and what an
+        entry holds (its values, what the verdict reads, the JSON of its fields) is then
+        kept once for them all, not once per spelling."""
+        try:
+            key = _alike(values, stated)
+        except TypeError:  # an unhashable value: an entry of its own
+            key = None
+        same = self.alike.get(key) if key is not None else None
+        if same is not None and same.stated == stated and same.values == values:
+            return same
         # The length, when a condition reads it, is filled in row by row (see _decision).
         watched = tuple(values.get(f) if f in stated else None for f in self.rules.watched_fields)
         kind = (watched, stated)
@@ -403,7 +425,10 @@ class RowReader:
         if serial is None:
             make_room(self.serials, _VERDICTS_LIMIT)
             serial = self.serials[kind] = next(self.next_serial)
-        return _Discrete(values, stated, watched, serial)
+        entry = _Discrete(values, stated, watched, serial)
+        if key is not None and same is None:
+            self.alike[key] = entry
+        return entry
 
     def _slow(self, data: Mapping[str, Any], number: int, quick: bool = True) -> Decision:
         """The whole model's reading of a row, with its messages. ``quick=False`` for a

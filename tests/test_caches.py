@@ -3,6 +3,7 @@ full, lose what it keeps using or answer from a stale entry."""
 
 from __future__ import annotations
 
+import json
 import random
 from decimal import Decimal
 from pathlib import Path
@@ -221,3 +222,60 @@ def test_refusing_thousands_of_distinct_broken_rows_keeps_no_memory_of_them():
     finally:
         tracemalloc.stop()
     assert grown < 20_000, grown
+
+
+def test_cells_spelled_differently_that_mean_the_same_share_one_kind_of_row():
+    # yes / Yes / true are one value to the model: what is remembered for the kind of
+    # row (its values, what the verdict reads, its fields' JSON) is kept once for all.
+    fields = ["title", "annual_value", "outcomes", "eu_exempt", "sector"]
+    reader = batch_module.RowReader(RULES, fields, None)
+    rows = [
+        ["a", "45000", "certain", "yes", "general"],
+        ["b", "45000", "certain", "Yes", "general"],
+        ["c", "45000", "certain", "true", "general"],
+        ["d", "45000", "certain", "no", "general"],
+    ]
+    for number, row in enumerate(rows, 1):
+        reader.read(row, number)
+    entries = list(reader.discrete_cache.values())
+    assert len(entries) == 4  # one per spelling, as the cells are looked up
+    assert entries[0] is entries[1] is entries[2]
+    assert entries[3] is not entries[0]
+
+
+def test_kinds_of_row_shared_after_the_cache_is_thinned_are_only_those_it_still_holds(
+    monkeypatch,
+):
+    monkeypatch.setattr(batch_module, "_ENTRIES_LIMIT", 4)
+    fields = ["title", "annual_value", "outcomes", "providers", "eu_exempt"]
+    reader = batch_module.RowReader(RULES, fields, None)
+    spellings = ["yes", "Yes", "true", "no", "No", "false"]
+    for number, (providers, flag) in enumerate(
+        ((p, f) for p in ("many", "few", "") for f in spellings), 1
+    ):
+        reader.read(["t", "45000", "certain", providers, flag], number)
+        held = {id(e) for e in reader.discrete_cache.values()}
+        assert len(reader.discrete_cache) <= 4
+        assert {id(e) for e in reader.alike.values()} <= held
+
+
+def test_json_lines_candidates_are_kept_once_however_many_lists_they_are_in():
+    import io
+
+    from commission_cli.render.rows import JsonlWriter
+
+    writer = JsonlWriter(io.BytesIO())
+    # Two answers whose candidate lists differ only in the chosen method's reason.
+    a = route(Purchase(title="a", annual_value=45_000, outcomes="certain"), RULES).verdict
+    b = route(Purchase(title="b", annual_value=46_000, outcomes="certain"), RULES).verdict
+    c = route(Purchase(title="c", annual_value=500, outcomes="less_certain"), RULES).verdict
+    pieces = {id(p) for v in (a, b, c) for p in writer.tail_of(v)}
+    joined = [b"".join(writer.tail_of(v)) for v in (a, b, c)]
+    assert len(pieces) < sum(len(writer.tail_of(v)) for v in (a, b, c))
+    for v, line in zip((a, b, c), joined, strict=True):
+        # The pieces make the decision object's keys after the purchase, to the line's end.
+        assert line.endswith(b"}\n")
+        whole = json.loads(b'{"purchase": {"title": "t"' + line)
+        assert {k: w for k, w in whole.items() if k != "purchase"} == json.loads(
+            json.dumps(v.as_dict())
+        )

@@ -36,14 +36,14 @@ CSV_COLUMNS = (
 _LIMIT = 512
 _TAILS_LIMIT = 512  # CSV tails: about as many as ten thousand rows of a register make
 _PIECES_LIMIT = 1024  # distinct pieces of CSV tails (a million rows make a few hundred)
-_JSONL_TAILS_LIMIT = 512  # tuples of seven shared pieces: a few hundred bytes each
-_JSONL_PIECES_LIMIT = 2048  # distinct pieces (a million rows make about 700, 800 kB)
+_JSONL_TAILS_LIMIT = 512  # tuples of shared pieces: a few hundred bytes each
+_JSONL_PIECES_LIMIT = 2048  # distinct pieces (a million rows make about 1,000, 400 kB)
 T = TypeVar("T")
 # A CSV row: the row number, the title and the verdict's two pieces, each ending in a
 # comma (see CsvWriter.tail_of).
 CSV_LINE = b"%d,%s,%s%s\n"
 # A JSON Lines row is its head (see jsonl_head), the JSON of the other fields of the
-# purchase (one copy per kind of row) and the verdict's seven pieces (see
+# purchase (one copy per kind of row) and the verdict's pieces (see
 # JsonlWriter.tail_of), the first of which closes the purchase. They are written one
 # after the other rather than joined: each shared piece is one copy in memory however
 # many rows share it, and is not copied into every row's line.
@@ -57,9 +57,6 @@ def jsonl_head(row: int, title: str, annual: Any, total: Any, years: Any) -> byt
         f'{{"row": {row}, "purchase": {{"title": {title}, '
         f'"annual_value": {annual}, "total_value": {total}, "years": {years}, '
     ).encode()
-
-
-_CHOICE_KEYS = (b"}, ", b", ", b', "reasons": ')  # before _choice_parts' three
 
 
 def _json(value: Any) -> bytes:
@@ -121,7 +118,6 @@ class JsonlWriter:
         self.out = out
         self.contract_types: _ByIdentity[bytes] = _ByIdentity()
         self.obligations: _ByIdentity[bytes] = _ByIdentity()
-        self.rules: _ByIdentity[bytes] = _ByIdentity(limit=8)
         # A few kilobytes per choice: fewer of these than of the small parts.
         self.choices: _ByIdentity[tuple[bytes, ...]] = _ByIdentity(limit=256)
         self.warnings: dict[tuple[str, ...], bytes] = {}
@@ -131,7 +127,7 @@ class JsonlWriter:
         # million JSON Lines rows' peak memory up by a third of a megabyte per process.
         self.fragments: _ByIdentity[bytes] = _ByIdentity(limit=64)
         self.fragments_by_value: dict[tuple[Any, ...], bytes] = {}
-        # The seven pieces of each verdict's part, by verdict; each piece (up to a few
+        # The pieces of each verdict's part, by verdict; each piece (up to a few
         # kilobytes) is kept once, found by its bytes, however many verdicts share it.
         self.tails: _ByIdentity[tuple[bytes, ...]] = _ByIdentity(limit=_JSONL_TAILS_LIMIT)
         self.piece = _Pieces(_JSONL_PIECES_LIMIT)
@@ -160,7 +156,9 @@ class JsonlWriter:
 
     def tail_of(self, v: Verdict) -> tuple[bytes, ...]:
         """Every key of the decision object after the purchase, for this verdict, in
-        seven pieces, each with the comma and key before it (the last ends the line)."""
+        pieces, each with the comma before it (the first closes the purchase, the last
+        ends the line): the keys that follow from the method; contract types; each
+        candidate, then the steps; obligations; warnings; the reasons and the pack."""
         return self.tails.get(v, self._tail)
 
     def _tail(self, v: Verdict) -> tuple[bytes, ...]:
@@ -172,12 +170,9 @@ class JsonlWriter:
         written once per choice; contract types and obligations likewise.
         """
         piece = self.piece
-        head, middle, reasons = self.choices.get(
-            v.candidates,
-            lambda _: tuple(
-                piece(key + value)
-                for key, value in zip(_CHOICE_KEYS, _choice_parts(v), strict=True)
-            ),
+        # Candidates by identity: each is one pack's, so the pack's reference goes with them.
+        head, *middle, last = self.choices.get(
+            v.candidates, lambda _: tuple(map(piece, _choice_parts(v)))
         )
         warnings = self.warnings.get(v.warnings)
         if warnings is None:
@@ -191,13 +186,12 @@ class JsonlWriter:
             self.contract_types.get(
                 v.contract_types, lambda c: piece(b', "contract_types": ' + _contract_types(c))
             ),
-            middle,
+            *middle,
             self.obligations.get(
                 v.obligations, lambda o: piece(b', "obligations": ' + _obligations(o))
             ),
             warnings,
-            reasons,
-            self.rules.get(v.rules, lambda r: piece(b', "rules": ' + _rules(r) + b"}\n")),
+            last,
         )
 
     def error(self, error: RowError) -> None:
@@ -207,9 +201,15 @@ class JsonlWriter:
         )
 
 
-def _choice_parts(v: Verdict) -> tuple[bytes, bytes, bytes]:
-    """What follows from the choice of method: the keys before contract_types, the
-    candidates and steps, and the reasons."""
+def _choice_parts(v: Verdict) -> tuple[bytes, ...]:
+    """What follows from the choice of method, each with what comes before it: the keys
+    before contract_types (closing the purchase); each candidate, then the steps; the
+    reasons with the pack's reference, ending the line.
+
+    A candidate is a piece of its own because its reason, not the list, is what
+    varies: a million rows make a few hundred lists of candidates (600 kB as whole
+    lists) but as many distinct candidates come to a quarter of that.
+    """
     full = v.as_dict()
     head = _json(
         {
@@ -224,8 +224,12 @@ def _choice_parts(v: Verdict) -> tuple[bytes, bytes, bytes]:
             )
         }
     )[1:-1]
-    middle = _json({"candidates": full["candidates"], "steps": full["steps"]})[1:-1]
-    return head, middle, _json(full["reasons"])
+    candidates = [_json(c) for c in full["candidates"]]
+    steps = b'], "steps": ' + _json(full["steps"])
+    first = b', "candidates": [' + (candidates[0] if candidates else b"")
+    others = (b", " + c for c in candidates[1:])
+    last = b', "reasons": ' + _json(full["reasons"]) + b', "rules": ' + _rules(v.rules) + b"}\n"
+    return b"}, " + head, first, *others, steps, last
 
 
 def _fields_json(fields: dict[str, Any]) -> bytes:
