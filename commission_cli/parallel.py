@@ -292,33 +292,40 @@ class Split:
         is to be read by this process."""
         jsonl = self.register.kind == "jsonl"
         offset, line = self.body
+        # One buffer, read into again and again: the parts' bytes are only counted
+        # here (each worker reads its own), and a fresh quarter-megabyte object per
+        # read would be as many page faults in this process, on a core the workers need.
+        buf = bytearray(2 * PART)
+        have = 0  # bytes at the front of buf carried over from the last read
         with open(self.path, "rb") as source:
             source.seek(offset)
             guess = 1
-            carry = b""
             index = 0
             while True:
-                block = source.read(PART)
-                data = carry + block
-                if not data:
+                if len(buf) - have < PART:  # a long carry (a quoted cell): room for more
+                    buf.extend(bytes(len(buf)))
+                got = source.readinto(memoryview(buf)[have : have + PART])
+                end = have + got
+                if not end:
                     return
-                cut = len(data) if not block else _cut(data, jsonl)
+                cut = end if not got else _cut(buf, jsonl, end)
                 if cut <= 0:
-                    if len(data) > _LONGEST_PART:
+                    if end > _LONGEST_PART:
                         yield _Part(index, offset, 0, line, 0, guess)
                         return
-                    carry = data
+                    have = end
                     continue
-                piece, carry = data[:cut], data[cut:]
-                if piece.count(b"\r") != piece.count(b"\r\n"):
+                if buf.count(b"\r", 0, cut) != buf.count(b"\r\n", 0, cut):
                     yield _Part(index, offset, 0, line, 0, guess)  # a lone \r ends lines
                     return
-                lines = piece.count(b"\n") + (not piece.endswith(b"\n"))
-                yield _Part(index, offset, len(piece), line, lines, guess)
+                lines = buf.count(b"\n", 0, cut) + (not buf.endswith(b"\n", 0, cut))
+                yield _Part(index, offset, cut, line, lines, guess)
                 index += 1
-                offset += len(piece)
+                offset += cut
                 line += lines
-                guess += lines - piece.count(b"\n\n") - piece.count(b"\n\r\n")
+                guess += lines - buf.count(b"\n\n", 0, cut) - buf.count(b"\n\r\n", 0, cut)
+                have = end - cut
+                buf[:have] = buf[cut:end]
 
     def _body(self, source: BinaryIO) -> tuple[int, int]:
         """Where the rows start: (offset, lines before), after a CSV file's header; -1
@@ -336,14 +343,14 @@ class Split:
         return at, lines
 
 
-def _cut(data: bytes, jsonl: bool) -> int:
-    """Where to end a part: after the last line end (for CSV, the last at which the
-    quotes before it pair up); 0 if there is none."""
-    end = data.rfind(b"\n")
+def _cut(data: bytearray, jsonl: bool, size: int) -> int:
+    """Where to end a part of the first ``size`` bytes of ``data``: after the last line
+    end (for CSV, the last at which the quotes before it pair up); 0 if there is none."""
+    end = data.rfind(b"\n", 0, size)
     if jsonl or end < 0:
         return end + 1
-    quotes = data.count(b'"')
-    counted_to = len(data)
+    quotes = data.count(b'"', 0, size)
+    counted_to = size
     while end >= 0:
         quotes -= data.count(b'"', end, counted_to)
         counted_to = end

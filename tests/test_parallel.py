@@ -138,6 +138,19 @@ def test_a_cut_inside_a_quoted_cell_is_found_and_read_by_one_process(tmp_path):
     _same_either_way(path)
 
 
+def test_a_quoted_cell_longer_than_several_parts_is_carried_whole(tmp_path):
+    # No cut can fall inside the cell's quotes, so what is read is carried into the next
+    # read, and the next, until the row ends: the buffer must grow to hold it.
+    huge_title = '"' + "word\n" * 2000 + '"'  # 10 kB, fourteen parts of 700 bytes
+    rows = ["title,annual_value,outcomes,providers"]
+    rows += [f"Service {i},{40000 + i},certain,many" for i in range(100)]
+    rows.append(f"{huge_title},45000,certain,many")
+    rows += [f"Service {i},{50000 + i},certain,many" for i in range(100)]
+    path = tmp_path / "register.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    _same_either_way(path)
+
+
 def test_lone_carriage_returns_hand_the_rest_to_one_process(tmp_path):
     body = "".join(f"Service {i},{40000 + i},certain,many\r\n" for i in range(200))
     body += "".join(f"Old mac {i},{50000 + i},certain,many\r" for i in range(100))
