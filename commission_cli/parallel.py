@@ -33,6 +33,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, BinaryIO, NamedTuple
 
@@ -43,6 +44,14 @@ PART = 1 << 18  # bytes: a few thousand rows, tens of milliseconds of work
 _LONGEST_PART = 64 * PART  # a part the quotes never let end: the rest goes to one process
 _FREEZE_EVERY = 1 << 16  # rows: see cli.batch._tick
 _IOV_MAX = 1024  # pieces per writev: the least POSIX allows systems to take
+
+
+class WorkerLost(Exception):
+    """A worker process ended before its part was written: killed from outside (by a
+    person, or by the system when memory ran out). Not a fault of the tool's."""
+
+    def __init__(self) -> None:
+        super().__init__("a worker process ended abruptly (killed, or out of memory?)")
 
 
 def default_jobs() -> int:
@@ -276,9 +285,11 @@ class Split:
                 self.done_bytes = part.offset + part.size
                 if tick is not None:
                     tick(self.tally.rows)
-        except BaseException:
+        except BaseException as exc:
             # Parts written but not yet counted here count too (the summary is not shown).
             self.tally.rows = shared.next_row.value - 1
+            if isinstance(exc, BrokenProcessPool):
+                raise WorkerLost() from exc
             raise
         finally:
             with shared.changed:
@@ -378,4 +389,4 @@ def _cut(data: bytearray, jsonl: bool, size: int) -> int:
     return 0
 
 
-__all__ = ["PART", "Split", "can_split", "default_jobs"]
+__all__ = ["PART", "Split", "WorkerLost", "can_split", "default_jobs"]

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -110,3 +111,35 @@ def run_installed(
 def as_json(text: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(text)
     return data
+
+
+def batch_with_a_worker_killed(tmp: Path) -> tuple[int, str]:
+    """Runs the installed batch on a register of 300,000 rows to ``tmp/out.jsonl`` and
+    kills one of its worker processes (as the system does when memory runs out) while
+    it works; its exit code and stderr."""
+    path = tmp / "register.csv"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("title,annual_value,years,outcomes\n")
+        for i in range(300000):
+            handle.write(f"Purchase {i},{1000 + i % 90000},{1 + i % 5},certain\n")
+    proc = subprocess.Popen(
+        [installed_script(), "batch", str(path), "-o", str(tmp / "out.jsonl"), "--jobs", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not _children(proc.pid):
+        assert time.monotonic() < deadline and proc.poll() is None, "no worker was started"
+        time.sleep(0.01)
+    time.sleep(0.2)
+    os.kill(_children(proc.pid)[0], signal.SIGKILL)
+    _, err = proc.communicate(timeout=60)
+    return proc.returncode, err
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []

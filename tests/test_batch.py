@@ -18,7 +18,7 @@ from commission_cli import Purchase, load_purchase, route
 from commission_cli.batch import RowError, route_many
 from commission_cli.render.rows import CSV_COLUMNS, CsvWriter, JsonlWriter
 
-from .conftest import EXAMPLES, installed_script, run_installed
+from .conftest import EXAMPLES, batch_with_a_worker_killed, installed_script, run_installed
 
 HEADER = "title,annual_value,total_value,years,outcomes,providers,service,sector,eu_exempt"
 REGISTER = f"""{HEADER}
@@ -289,6 +289,17 @@ def test_an_interrupted_run_leaves_no_output_file(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
     assert err.strip() == f"interrupted: {target} was not written"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["register.csv"]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+def test_a_worker_killed_from_outside_is_named_and_no_output_file_is_left(tmp_path):
+    code, err = batch_with_a_worker_killed(tmp_path)
+    assert code == 2
+    assert err.strip() == (
+        "error: a worker process ended abruptly (killed, or out of memory?); "
+        f"{tmp_path / 'out.jsonl'} was not written"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["register.csv"]
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import EXAMPLES, PACKS, ROOT, installed_script
+from .conftest import EXAMPLES, PACKS, ROOT, batch_with_a_worker_killed, installed_script
 
 DAY_CARE = str(EXAMPLES / "day-care-restricted.yaml")
 ROUTE = ["route", "-f", "json", "--no-input"]
@@ -193,6 +193,7 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "cannot write": _cannot_write,
     "interrupted": _interrupted,
+    "a worker process ended abruptly": lambda cli, tmp: batch_with_a_worker_killed(tmp),
     "internal error": _internal,
 }
 

@@ -91,6 +91,7 @@ def batch_command(
     ),
 ) -> None:
     with user_errors():
+        from ..parallel import WorkerLost
         from ..registers import batch_rows, open_register
         from ..render.rows import CsvWriter, JsonlWriter
         from ..replay import Replay, Tally
@@ -130,6 +131,17 @@ def batch_command(
             where = f"{output} was not written" if output else f"after {tally.rows:,} rows"
             say(f"interrupted: {where}")
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except WorkerLost as exc:
+            # The machine's trouble, as a full disk is (see user_errors): exit 2.
+            if progress is not None:
+                progress.stop()
+            where = (
+                f"{output} was not written"
+                if output
+                else f"the output stops after {tally.rows:,} rows"
+            )
+            say(f"error: {exc}; {where}")
+            raise typer.Exit(EXIT_INPUT) from None
         finally:
             register.close()
             if progress is not None:
