@@ -6,7 +6,7 @@ in the same class (see :func:`engine.amount_classes`). route_many's reader alrea
 remembers their verdicts, but building a Decision for each and writing it out
 costs several times what reading the row does. The replay remembers instead what
 the writer made of an answer (a CSV row's columns after the title in two pieces,
-or the seven pieces of a JSON Lines answer after the purchase), keyed as the reader
+or the pieces of a JSON Lines answer after the purchase), keyed as the reader
 keys its verdicts, and writes a row it can vouch for with no Decision at all.
 
 It vouches only for what it has seen the reader confirm. It reads amounts itself,
@@ -103,8 +103,8 @@ class Replay:
         # amounts' places (see _scale), as one int.
         self.answers: dict[Any, int] = {}
         # (what the writer made of an answer, the index of its method id), once each,
-        # and found by it: a CSV writer's two pieces of bytes, or the JSON Lines
-        # writer's seven (as one tuple) and None. The pieces are shared, not copied.
+        # and found by itself: a CSV writer's two pieces of bytes, or the JSON Lines
+        # writer's pieces (as one tuple) and None. The pieces are shared, not copied.
         self.made: list[tuple[Any, Any, int]] = []
         self.made_at: dict[Any, int] = {}
         self.lengths: dict[Any, _Length | None] = {}
