@@ -115,7 +115,7 @@ class _Work:
         # stream: a fresh quarter-megabyte object per part lands in the C heap between
         # the caches' long-lived objects, and the heap grows by half a megabyte over a
         # million rows.
-        self.buffer = bytearray(PART)
+        self.buffer = bytearray()  # made in the worker, at its first part
         self.stream = io.BytesIO()
 
     def route(self, data: memoryview, part: _Part, first: int) -> tuple[list[bytes], Tally, bool]:
@@ -144,7 +144,7 @@ class _Work:
         if self.source is None:
             self.source = os.open(self.path, os.O_RDONLY)
         if len(self.buffer) < part.size:
-            self.buffer = bytearray(part.size)
+            self.buffer = bytearray(max(part.size, PART))
         data = memoryview(self.buffer)[: part.size]
         data = data[: os.preadv(self.source, [data], part.offset)]
         written, tally, clean = self.route(data, part, part.guess)
@@ -246,6 +246,7 @@ class Split:
         parts = self._parts()
         executor = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_worker_start)
         started = False
+        broken = False
         try:
             while True:
                 while rest is None and len(pending) < 4 * self.jobs:
@@ -289,12 +290,18 @@ class Split:
             # Parts written but not yet counted here count too (the summary is not shown).
             self.tally.rows = shared.next_row.value - 1
             if isinstance(exc, BrokenProcessPool):
+                broken = True
                 raise WorkerLost() from exc
             raise
         finally:
-            with shared.changed:
-                shared.stop.value = 1
-                shared.changed.notify_all()
+            # A pool broken by a worker's death has stopped the others itself; the
+            # condition is no longer to be touched: a worker killed while it waited
+            # would be waited for by notify_all for ever, and one stopped while it held
+            # the lock would hold it for ever.
+            if not broken:
+                with shared.changed:
+                    shared.stop.value = 1
+                    shared.changed.notify_all()
             executor.shutdown(wait=True, cancel_futures=True)
             _WORK = None
         if rest is not None:

@@ -128,13 +128,16 @@ def batch_with_a_worker_killed(tmp: Path) -> tuple[int, str]:
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 60
-    while not _children(proc.pid):
-        assert time.monotonic() < deadline and proc.poll() is None, "no worker was started"
-        time.sleep(0.01)
-    time.sleep(0.2)
-    os.kill(_children(proc.pid)[0], signal.SIGKILL)
-    _, err = proc.communicate(timeout=60)
+    try:
+        deadline = time.monotonic() + 60
+        while not (workers := _children(proc.pid)):
+            assert time.monotonic() < deadline and proc.poll() is None, "no worker was seen"
+            time.sleep(0.01)
+        # At once: any worker's death breaks the pool, whether it had begun or not.
+        os.kill(workers[0], signal.SIGKILL)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()  # a batch that hung must not outlive the test
     return proc.returncode, err
 
 

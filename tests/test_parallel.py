@@ -3,8 +3,12 @@ writes it: the same bytes, the same counts, whatever the file holds where it is 
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -193,3 +197,34 @@ def test_the_installed_batch_on_every_core_writes_what_one_process_writes(tmp_pa
         assert done.returncode == 1, done.stderr  # the register has bad rows
         outputs.append((target.read_bytes(), done.stderr))
     assert outputs[0] == outputs[1]
+
+
+def test_a_worker_killed_while_it_waits_its_turn_ends_the_batch_and_does_not_hang(
+    tmp_path, monkeypatch
+):
+    # The worker of part 1 is killed while it waits for part 0 to be written (part 0's
+    # worker is held back): it dies counted among the condition's sleepers, so notifying
+    # them would wait for it for ever, and its fellow may be stopped holding the lock.
+    path = benchmark_register.write(tmp_path / "register.csv", 600, seed=5)
+    take = parallel._Work.take
+
+    def held_back_or_killed(self: Any, part: Any) -> Any:
+        if part.number == 0:
+            time.sleep(1.0)
+        elif part.number == 1:
+            threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGKILL)).start()
+        return take(self, part)
+
+    monkeypatch.setattr(parallel._Work, "take", held_back_or_killed)
+
+    def too_long(*_: Any) -> None:
+        raise TimeoutError("the batch hung after a worker was killed")
+
+    previous = signal.signal(signal.SIGALRM, too_long)
+    signal.alarm(30)
+    try:
+        with pytest.raises(parallel.WorkerLost):
+            _batch(path, "csv", 2)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

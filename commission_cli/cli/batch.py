@@ -138,7 +138,8 @@ def batch_command(
             where = (
                 f"{output} was not written"
                 if output
-                else f"the output stops after {tally.rows:,} rows"
+                # The lost worker may have written part of its rows after these.
+                else f"the output is whole only to row {tally.rows:,}"
             )
             say(f"error: {exc}; {where}")
             raise typer.Exit(EXIT_INPUT) from None
