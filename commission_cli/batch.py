@@ -411,11 +411,9 @@ class RowReader:
         one. Cells written differently often mean the same (yes, Yes, true), and what an
         entry holds (its values, what the verdict reads, the JSON of its fields) is then
         kept once for them all, not once per spelling."""
-        try:
-            key = _alike(values, stated)
-        except TypeError:  # an unhashable value: an entry of its own
-            key = None
-        same = self.alike.get(key) if key is not None else None
+        # Hashable: a row with an unhashable cell goes the slow way before this.
+        key = _alike(values, stated)
+        same = self.alike.get(key)
         if same is not None and same.stated == stated and same.values == values:
             return same
         # The length, when a condition reads it, is filled in row by row (see _decision).
@@ -426,7 +424,7 @@ class RowReader:
             make_room(self.serials, _VERDICTS_LIMIT)
             serial = self.serials[kind] = next(self.next_serial)
         entry = _Discrete(values, stated, watched, serial)
-        if key is not None and same is None:
+        if same is None:  # else a different entry with the same hash keeps the place
             self.alike[key] = entry
         return entry
 

@@ -118,13 +118,10 @@ class _Work:
         self.buffer = bytearray()  # made in the worker, at its first part
         self.stream = io.BytesIO()
 
-    def route(self, data: memoryview, part: _Part, first: int) -> tuple[list[bytes], Tally, bool]:
-        """The part's output, numbered from ``first``; its tally; whether it ended where
-        a row does."""
+    def route(self, part: _Part, first: int) -> tuple[list[bytes], Tally, bool]:
+        """The part in the stream, its output numbered from ``first``; its tally;
+        whether it ended where a row does."""
         stream = self.stream
-        stream.seek(0)
-        stream.write(data)
-        stream.truncate()
         stream.seek(0)
         read = _start(self.replay, read_part(self.register, stream, *part.where))
         replay = self.replay
@@ -146,8 +143,12 @@ class _Work:
         if len(self.buffer) < part.size:
             self.buffer = bytearray(max(part.size, PART))
         data = memoryview(self.buffer)[: part.size]
-        data = data[: os.preadv(self.source, [data], part.offset)]
-        written, tally, clean = self.route(data, part, part.guess)
+        got = os.preadv(self.source, [data], part.offset)
+        stream = self.stream
+        stream.seek(0)
+        stream.write(data[:got])
+        stream.truncate()
+        written, tally, clean = self.route(part, part.guess)
         shared = self.shared
         with shared.changed:
             shared.changed.wait_for(lambda: shared.turn.value == part.number or shared.stop.value)
@@ -159,7 +160,7 @@ class _Work:
             self._stop()
             return "uncut", None
         if first != part.guess:
-            written, tally, clean = self.route(data, part, first)
+            written, tally, clean = self.route(part, first)
         try:
             _write_all(self.out, written)
         except OSError as exc:

@@ -125,24 +125,19 @@ def batch_command(
                     split.run(lambda done: _tick(done, progress))
                 else:
                     replay.run(batch_rows(register), lambda done: _tick(done, progress))
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, WorkerLost) as exc:
             if progress is not None:
-                progress.stop()
-            where = f"{output} was not written" if output else f"after {tally.rows:,} rows"
-            say(f"interrupted: {where}")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-        except WorkerLost as exc:
-            # The machine's trouble, as a full disk is (see user_errors): exit 2.
-            if progress is not None:
-                progress.stop()
-            where = (
-                f"{output} was not written"
-                if output
-                # The lost worker may have written part of its rows after these.
-                else f"the output is whole only to row {tally.rows:,}"
-            )
-            say(f"error: {exc}; {where}")
-            raise typer.Exit(EXIT_INPUT) from None
+                progress.stop()  # before the message, which the bar would overwrite
+            lost = isinstance(exc, WorkerLost)
+            if output:
+                where = f"{output} was not written"
+            elif lost:  # the lost worker may have written part of its rows after these
+                where = f"the output is whole only to row {tally.rows:,}"
+            else:
+                where = f"after {tally.rows:,} rows"
+            say(f"error: {exc}; {where}" if lost else f"interrupted: {where}")
+            # A lost worker is the machine's trouble, as a full disk is (see user_errors).
+            raise typer.Exit(EXIT_INPUT if lost else EXIT_INTERRUPTED) from None
         finally:
             register.close()
             if progress is not None:
