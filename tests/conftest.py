@@ -7,16 +7,27 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
-# Every test run gets its own pack cache, so a stale cache can never hide a bug
-# and tests never write into the user's home.
-os.environ["COMMISSION_CACHE_DIR"] = tempfile.mkdtemp(prefix="commission-test-cache-")
+# Hypothesis profiles: "ci" (the default) bounds the examples each property and fuzz
+# test tries, so the whole suite runs in well under a minute and a half on two cores;
+# "long" tries many more, for a developer hunting a rare case:
+#   python -m pytest --hypothesis-profile=long
+# Tests give no max_examples of their own (except where a count is itself what is
+# checked), so the profile decides.
+settings.register_profile(
+    "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "long", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
 os.environ.pop("COMMISSION_RULES", None)
 
 # A test run started in the background by a script (`.ci/run &`, nohup) inherits
@@ -28,8 +39,9 @@ os.environ.pop("COMMISSION_RULES", None)
 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
-from commission_cli import Decision, Purchase, load_rules, route
-from commission_cli.rules import Rules
+from commission_cli import Decision, load_rules, route  # noqa: E402
+from commission_cli.model.purchase import PackPurchase  # noqa: E402
+from commission_cli.rules import Rules  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -39,16 +51,26 @@ SOURCES = ROOT / "sources"
 
 @pytest.fixture(scope="session")
 def rules() -> Rules:
-    return load_rules()
+    return _default_rules()
 
 
-def purchase(**fields: Any) -> Purchase:
-    """A purchase with sensible defaults for the fields a test does not care about."""
+def purchase(**fields: Any) -> PackPurchase:
+    """A purchase under the shipped pack, with sensible defaults for the fields a test
+    does not care about."""
     fields.setdefault("title", "Test purchase")
     fields.setdefault("outcomes", "certain")
     if "annual_value" not in fields and "total_value" not in fields:
         fields["annual_value"] = 10000
-    return Purchase(**fields)
+    return _default_rules().purchase(fields)
+
+
+_RULES: list[Rules] = []
+
+
+def _default_rules() -> Rules:
+    if not _RULES:
+        _RULES.append(load_rules())
+    return _RULES[0]
 
 
 @pytest.fixture
@@ -111,38 +133,3 @@ def run_installed(
 def as_json(text: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(text)
     return data
-
-
-def batch_with_a_worker_killed(tmp: Path) -> tuple[int, str]:
-    """Runs the installed batch on a register of 300,000 rows to ``tmp/out.jsonl`` and
-    kills one of its worker processes (as the system does when memory runs out) while
-    it works; its exit code and stderr."""
-    path = tmp / "register.csv"
-    with path.open("w", encoding="utf-8") as handle:
-        handle.write("title,annual_value,years,outcomes\n")
-        for i in range(300000):
-            handle.write(f"Purchase {i},{1000 + i % 90000},{1 + i % 5},certain\n")
-    proc = subprocess.Popen(
-        [installed_script(), "batch", str(path), "-o", str(tmp / "out.jsonl"), "--jobs", "2"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not (workers := _children(proc.pid)):
-            assert time.monotonic() < deadline and proc.poll() is None, "no worker was seen"
-            time.sleep(0.01)
-        # At once: any worker's death breaks the pool, whether it had begun or not.
-        os.kill(workers[0], signal.SIGKILL)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        proc.kill()  # a batch that hung must not outlive the test
-    return proc.returncode, err
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
