@@ -8,32 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .records import Record, set_field
+from .safe import shown
 
 
-@dataclass(init=False, repr=False, eq=False, slots=True)
-class Problem(Record):
+@dataclass(frozen=True, slots=True)
+class Problem:
     """One thing wrong with the input: what, in which field, and where."""
 
     message: str
-    field: str | None
-    source: str | None  # a file name, "<stdin>", "--annual-value", "row 5"
-    line: int | None  # 1-based
-    column: int | None  # 1-based
-
-    def __init__(
-        self,
-        message: str,
-        field: str | None = None,
-        source: str | None = None,
-        line: int | None = None,
-        column: int | None = None,
-    ) -> None:
-        set_field(self, "message", message)
-        set_field(self, "field", field)
-        set_field(self, "source", source)
-        set_field(self, "line", line)
-        set_field(self, "column", column)
+    field: str | None = None
+    source: str | None = None  # a file name, "<stdin>", "--annual-value", "row 5"
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based
 
     def where(self) -> str:
         parts = [self.source] if self.source else []
@@ -45,14 +31,11 @@ class Problem(Record):
 
     def __str__(self) -> str:
         prefix = self.where()
-        field = self.field
-        if field is not None and not field.isprintable():
-            field = repr(field)  # a key with control characters in it, shown escaped
-        subject = f"{field}: " if field else ""
+        subject = f"{self.field}: " if self.field else ""
         text = f"{prefix}: {subject}{self.message}" if prefix else f"{subject}{self.message}"
-        # One line per problem, always: a message quoting a value with a line break in it
-        # must not look like two problems.
-        return " ".join(text.splitlines())
+        # One line per problem, always, and nothing a terminal would obey: a value
+        # quoted with a line break or an escape sequence in it is shown escaped.
+        return shown(text)
 
 
 class CommissionError(Exception):

@@ -6,7 +6,12 @@ import csv
 import io
 import json
 
-from .conftest import EXAMPLES, run_installed
+from commission_cli import load_purchase, route
+from commission_cli.engine.check import NO_ROUTE as NONE
+from commission_cli.engine.check import check, known_method
+from commission_cli.errors import InputError
+
+from .conftest import EXAMPLES, PACKS, run_installed
 
 DAY_CARE = str(EXAMPLES / "day-care-restricted.yaml")
 NO_ROUTE = str(EXAMPLES / "lunch-club-no-route.yaml")
@@ -121,6 +126,90 @@ def test_jsonl_register(cli, tmp_path):
     result = cli("check", str(path), "-f", "jsonl")
     row = json.loads(result.stdout)
     assert row["used"] == "restricted" and row["recommended"] == "class_i_ii"
+
+
+def test_check_is_a_function_over_a_decision(rules):
+    decision = route(load_purchase(DAY_CARE), rules)
+    agreed = check(decision, "restricted")
+    assert agreed.agrees and agreed.recommended == "restricted"
+    lost = check(decision, "class_i_ii")
+    assert not lost.agrees and lost.used == "class_i_ii"
+    assert "Class I & II: Not eligible" in lost.reason
+    nothing = check(route(load_purchase(NO_ROUTE), rules), NONE)
+    assert nothing.agrees and nothing.recommended == "none"
+
+
+def test_method_ids_are_forgiven_for_case_spaces_and_hyphens(rules):
+    assert known_method(" Class-I ii ", rules, "--method") == "class_i_ii"
+    assert known_method("NONE", rules, "--method") == NONE
+    try:
+        known_method("restrictd", rules, "--method")
+    except InputError as exc:
+        assert str(exc.problems[0]).startswith("--method: no method 'restrictd' in the rule pack")
+    else:  # pragma: no cover
+        raise AssertionError("an unknown method must be refused")
+
+
+def test_a_register_with_other_columns_ignores_them_and_says_so_once(cli, tmp_path):
+    path = tmp_path / "register.csv"
+    path.write_text(
+        "Department,title,annual_value,outcomes,method_used,Cost centre,anual_value\n"
+        "Adults,A,5000,certain,class_i_ii,C1,\nChildren,B,3000,less_certain,small_grants,C2,\n"
+    )
+    result = cli("check", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "note: ignoring columns the rule pack does not read: Department, Cost centre, anual_value",
+        "2 rows checked: 2 agree, 0 disagree, 0 errors "
+        "(Wolverhampton Contract Procurement Guide, version 1.0.0)",
+    ]
+    assert "--ignore" not in result.stderr
+
+
+def test_a_register_quoted_cell_of_megabytes_is_one_checked_row(cli, tmp_path):
+    path = tmp_path / "register.csv"
+    cell = "x\n" * 1_000_000
+    path.write_text(
+        "title,annual_value,outcomes,method_used\n"
+        f'A,5000,certain,class_i_ii\n"{cell}",5000,certain,class_i_ii\nC,5000,certain,class_i_ii\n'
+    )
+    result = cli("check", str(path), "-f", "jsonl")
+    assert "3 rows checked: 2 agree, 0 disagree, 1 error" in result.stderr
+    (row,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert row["row"] == 2 and "longer than 1,000,000 characters" in row["reason"]
+
+
+def test_another_packs_methods_are_checked(cli, tmp_path):
+    path = tmp_path / "register.csv"
+    path.write_text(
+        "title,annual_value,outcomes,category,method_used\n"
+        "A,5000,certain,works,open_tender\nB,5000,certain,goods,open_tender\n"
+    )
+    result = cli("check", str(path), "--rules", str(PACKS / "northshire.yaml"), "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert result.exit_code == 1
+    assert [(r["row"], r["used"], r["recommended"]) for r in rows] == [
+        ("2", "open_tender", "single_quote")
+    ]
+    result = cli("check", str(path), "--rules", str(PACKS / "northshire.yaml"), "-m", "restricted")
+    assert result.exit_code == 2 and "known: framework_call_off, open_tender," in result.stderr
+
+
+def test_csv_answers_keep_formulas_as_text(cli, tmp_path):
+    path = tmp_path / "register.csv"
+    path.write_text("title,annual_value,outcomes,method_used\n=SUM(1),5000,certain,restricted\n")
+    rows = list(csv.DictReader(io.StringIO(cli("check", str(path), "-f", "csv").stdout)))
+    assert rows[0]["title"] == "'=SUM(1)"
+
+
+def test_titles_are_shown_escaped_in_the_table(cli, tmp_path):
+    path = tmp_path / "register.jsonl"
+    path.write_text(
+        '{"title": "A\\u001b[31m", "annual_value": 5000, "outcomes": "certain", '
+        '"method_used": "restricted"}\n'
+    )
+    result = cli("check", str(path))
+    assert "\x1b" not in result.stdout and "A\\x1b[31m" in result.stdout
 
 
 def test_installed_check(tmp_path):

@@ -153,8 +153,23 @@ def test_whole_life_is_annual_times_years(decide):
 
 def test_a_contract_shorter_than_a_year_spends_its_whole_value_in_that_year(decide):
     d = decide(total_value=35000, years="0.5")
-    assert d.purchase.annual_value == 35000
+    assert d.purchase.annual_value == 70000  # the rate a year
+    assert d.amounts() == {"per_annum": 35000, "whole_life": 35000}
     assert d.method.id == "restricted"
+
+
+def test_40k_a_year_for_six_months_is_20k_in_total_and_20k_in_its_year(decide):
+    # PRODUCT.md, "Derived values": the per-annum band tests what is spent in any one year.
+    d = decide(annual_value=40000, years="6 months", providers="many", service="required")
+    assert d.purchase.total_value == 20000
+    assert d.amounts() == {"per_annum": 20000, "whole_life": 20000}
+    assert d.method.id == "class_i_ii"
+
+
+def test_36k_a_year_for_13_months_is_exactly_39k_and_opens_the_full_process(decide):
+    d = decide(annual_value=36000, years="13 months")
+    assert d.purchase.total_value == 39000
+    assert candidate(d, "full_competitive").eligible
 
 
 # -- exceptions ----------------------------------------------------------------------------

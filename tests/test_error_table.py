@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import EXAMPLES, PACKS, ROOT, batch_with_a_worker_killed, installed_script
+from .conftest import EXAMPLES, PACKS, ROOT, installed_script
 
 DAY_CARE = str(EXAMPLES / "day-care-restricted.yaml")
 ROUTE = ["route", "-f", "json", "--no-input"]
@@ -84,15 +84,32 @@ def _interrupted(cli: Any, tmp: Path) -> tuple[int, str]:
 
 
 def _internal(cli: Any, tmp: Path) -> tuple[int, str]:
-    import commission_cli.engine as engine
+    from commission_cli.engine import memo
 
-    original = engine.route_values
-    engine.route_values = lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom"))  # type: ignore
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+    original = memo.decide
+    memo.decide = boom  # type: ignore[assignment]
+    memo.verdict.cache_clear()  # so the decision is worked out, not remembered
     try:
         result = cli(*ROUTE, DAY_CARE)
     finally:
-        engine.route_values = original
+        memo.decide = original
+        memo.verdict.cache_clear()
     return result.exit_code, result.stderr
+
+
+def _script(*args: str) -> Scenario:
+    """The installed script: usage errors are worded by its entry point."""
+
+    def run(cli: Any, tmp: Path) -> tuple[int, str]:
+        proc = subprocess.run(
+            [installed_script(), *args], capture_output=True, text=True, timeout=60
+        )
+        return proc.returncode, proc.stderr
+
+    return run
 
 
 def _blank_template(cli: Any, tmp: Path) -> tuple[int, str]:
@@ -192,8 +209,12 @@ SCENARIOS: dict[str, Scenario] = {
         files={"r.csv": REGISTER_HEADER + "A,5000,certain\n"},
     ),
     "cannot write": _cannot_write,
+    "has more than two decimal places": _file("title: t\nannual_value: 29999.9999\noutcomes: c\n"),
+    "write amounts with the digits 0 to 9": _file("title: t\nannual_value: 4\u0665000\n"),
+    "ends with a slash, so it names a folder": _args(*ROUTE, DAY_CARE, "-o", "{tmp}/out/"),
+    "no command 'rout'; did you mean 'route'?": _script("rout", DAY_CARE),
+    "no such option; did you mean --years?": _script(*ROUTE, DAY_CARE, "--yeers", "3"),
     "interrupted": _interrupted,
-    "a worker process ended abruptly": lambda cli, tmp: batch_with_a_worker_killed(tmp),
     "internal error": _internal,
 }
 

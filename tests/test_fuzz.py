@@ -20,16 +20,15 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from commission_cli import load_rules
 from commission_cli.cli import build_app
-from commission_cli.purchase import field_names
 
 from .conftest import ROOT, installed_script
 
 RUNNER = CliRunner()
 APP = build_app()
-FIELDS = list(field_names())
+FIELDS = list(load_rules().fields)
 FUZZ = settings(
-    max_examples=150,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

@@ -8,7 +8,15 @@ import re
 
 import pytest
 
-from commission_cli.glossary import entry_for_contract_type, load_glossary
+from commission_cli import load_rules
+from commission_cli.rules.glossary import (
+    Entry,
+    Glossary,
+    contract_type_of,
+    load_glossary,
+    read_glossary,
+    unlinked_terms,
+)
 
 from .conftest import PACKS, SOURCES, run_installed
 
@@ -18,8 +26,15 @@ def _norm(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def glossary():
-    return load_glossary()
+def glossary(rules) -> Glossary:
+    found = load_glossary(rules)
+    assert found is not None, "the shipped pack names its glossary"
+    return found
+
+
+def _entries_for(glossary: Glossary, rules, contract_type: str) -> list[Entry]:
+    """The glossary's entries that define this contract type of the pack."""
+    return [e for e in glossary.entries if contract_type_of(glossary, rules, e) == contract_type]
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +84,7 @@ def test_a_damaged_glossary_file_is_reported_at_its_lines(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(InputError) as caught:
-        load_glossary(str(path))
+        read_glossary(path.read_text(encoding="utf-8"), str(path))
     assert [str(p) for p in caught.value.problems] == [
         f"{path}:8:5: entries[0].txt: is not a known field",
         f"{path}:9:10: entries[0].see: must be a list of text",
@@ -103,17 +118,19 @@ def test_the_glossary_covers_the_definitions_of_every_source(glossary):
     )
 
 
-def test_every_contract_type_of_the_default_pack_has_its_entry(rules):
+def test_every_contract_type_of_the_default_pack_has_its_entry(rules, glossary):
+    assert unlinked_terms(glossary, rules) == []
     for contract_type in rules.pack.contract_types:
-        entry = entry_for_contract_type(contract_type.id)
-        assert entry is not None, contract_type.id
+        (entry,) = _entries_for(glossary, rules, contract_type.id)
         assert entry.term == contract_type.name
         assert _norm(entry.text) == _norm(contract_type.definition)
         assert (entry.document, entry.section) == ("bromley", "Types of Contracting")
 
 
-def test_a_contract_type_of_another_pack_has_none():
-    assert entry_for_contract_type("call_off_order") is None
+def test_a_contract_type_of_another_pack_has_none(rules, glossary):
+    other = load_rules(str(PACKS / "northshire.yaml"))
+    assert "call_off_order" in {c.id for c in other.pack.contract_types}
+    assert _entries_for(glossary, rules, "call_off_order") == []
 
 
 # -- looking up --------------------------------------------------------------------------------
@@ -251,12 +268,26 @@ def test_json_for_a_miss_and_for_the_whole_glossary(cli, glossary):
     assert sum(len(g["entries"]) for g in everything["groups"]) == len(glossary.entries)
 
 
-def test_the_rule_pack_decides_which_entries_are_its_contract_types(cli):
+def test_the_rule_pack_decides_which_entries_are_its_contract_types(cli, tmp_path):
     shipped = cli("glossary", "spot purchasing")
     assert "A contract type the route can name (spot_purchasing)" in shipped.stdout
-    other = cli("glossary", "spot purchasing", "--rules", str(PACKS / "northshire.yaml"))
-    assert other.exit_code == 0
+    # Northshire names the shipped glossary, but none of its contract types links to it.
+    pack = tmp_path / "northshire.yaml"
+    text = (PACKS / "northshire.yaml").read_text(encoding="utf-8")
+    pack.write_text(text + "\nglossary: glossary.yaml\n", encoding="utf-8")
+    other = cli("glossary", "spot purchasing", "--rules", str(pack))
+    assert other.exit_code == 0, other.stderr
+    assert "  Spot Purchasing\n" in other.stdout
     assert "contract type" not in other.stdout
+
+
+def test_a_pack_that_names_no_glossary_is_refused(cli):
+    pack = PACKS / "northshire.yaml"
+    result = cli("glossary", "spot purchasing", "--rules", str(pack))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: {pack}: ") and "names no glossary" in line
 
 
 def test_the_installed_command_finds_both_pooled_entries():

@@ -1,7 +1,9 @@
-"""The decision record (`route --format markdown`): complete, and readable both
-rendered (checked with a CommonMark parser) and as plain text."""
+"""The decision record (`route --format markdown`): complete, readable both rendered
+(checked with a CommonMark parser) and as plain text, and worded by the pack."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from markdown_it import MarkdownIt
@@ -10,6 +12,7 @@ from commission_cli import __version__
 from commission_cli.render.markdown import wrap
 
 from .conftest import EXAMPLES
+from .test_cli_route import southvale
 
 DAY_CARE = str(EXAMPLES / "day-care-restricted.yaml")
 NO_ROUTE = str(EXAMPLES / "lunch-club-no-route.yaml")
@@ -20,8 +23,8 @@ EXTERNAL = str(EXAMPLES / "interpreting-external-guidance.yaml")
 def record(cli, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")  # 2026-11-23
 
-    def _record(path: str) -> str:
-        result = cli("route", path, "--format", "markdown")
+    def _record(path: str, *more: str) -> str:
+        result = cli("route", path, "--format", "markdown", *more)
         assert result.stderr == ""
         text: str = result.stdout
         return text
@@ -64,9 +67,11 @@ def test_a_routed_record_has_everything_the_file_needs(record, rules):
         "Obligations",
         "Record",
     ]
-    # The purchase as described: what was stated, and the derived whole-life value.
+    # The purchase as described: what was stated, and the derived whole-life value,
+    # labelled in the pack's own capitals (it speaks of "the EU procurement rules").
     assert "| Annual value | £45,000 " in text and "| Total value  | £135,000 (derived)" in text
     assert "| EU exempt    | yes " in text
+    assert "Not stated: External guidance, Timescale, Overlaps VCS activity" in flat
     # Why each other method was not chosen.
     assert "but it matches 2 of its 4 indicators (50%), against 100% for Restricted" in flat
     assert "Not eligible: the value is above its band (under £30,000 a year)" in flat
@@ -133,3 +138,28 @@ def test_output_file_holds_the_same_record(cli, tmp_path, monkeypatch):
     result = cli("route", DAY_CARE, "--format", "markdown", "--output", str(target))
     assert result.exit_code == 0 and result.stdout == ""
     assert target.read_text() == cli("route", DAY_CARE, "--format", "markdown").stdout
+
+
+def test_another_packs_record_shows_its_own_results_and_fields(record, tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("title: Grounds maintenance\nannual_value: 30k\nlots: 2\n")
+    text = record(str(path), "--rules", southvale(tmp_path))
+    flat = plain(text)
+    assert "- **Quotes required:** 1" in text
+    assert "- **Advertise:** Yes" in text
+    assert "- **Notices to publish:** Contracts Finder; Find a Tender" in text
+    assert "| Lots         | 2 " in text
+    assert "Not stated: Urgent." in flat
+    assert "Resulting agreement" not in text
+    assert "Rule pack: Southvale [bold]Borough[/] Council, version 0.1" in text
+
+
+def test_control_characters_and_line_breaks_in_text_cannot_restyle_or_restructure(record, tmp_path):
+    path = tmp_path / "p.json"
+    title = "Care\x1b[31m red\n# Not\ra heading"
+    path.write_text(json.dumps({"title": title, "annual_value": "45k", "outcomes": "certain"}))
+    result_text = record(str(path))
+    assert "\x1b" not in result_text and "\r" not in result_text
+    assert rendered_headings(result_text)[0] == (
+        "Procurement route decision: Care\\x1b[31m red\\n# Not\\ra heading"
+    )

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import fields, is_dataclass
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
-from commission_cli.packschema import SourceRef
+from commission_cli.model.fields import SourceRef
 
 from .conftest import SOURCES
 
@@ -34,9 +34,9 @@ def _quotes(rules) -> Iterator[tuple[str, str, str]]:
     def refs(obj: Any, where: str) -> Iterator[tuple[str, str, str]]:
         if isinstance(obj, SourceRef):
             yield obj.document, where, obj.text
-        elif is_dataclass(obj):
-            for f in fields(obj):
-                yield from refs(getattr(obj, f.name), f"{where}.{f.name}")
+        elif isinstance(obj, BaseModel):
+            for name in type(obj).model_fields:
+                yield from refs(getattr(obj, name), f"{where}.{name}")
         elif isinstance(obj, list):
             for i, item in enumerate(obj):
                 yield from refs(item, f"{where}[{i}]")
@@ -46,8 +46,13 @@ def _quotes(rules) -> Iterator[tuple[str, str, str]]:
         doc = m.source.document
         where = f"methods.{m.id}"
         yield doc, f"{where}.band", m.band.text
-        for cell in ("agreement", "full_cost_recovery", "guiding_document"):
-            yield doc, f"{where}.{cell}", getattr(m, cell).text
+        # Each result as the document prints it: the value alone, or {value: ..., note: ...}.
+        for result in pack.results:
+            raw = m.results.get(result.id)
+            value = raw.get("value") if isinstance(raw, dict) else raw
+            for i, text in enumerate(value if isinstance(value, list) else [value]):
+                if isinstance(text, str):
+                    yield doc, f"{where}.results.{result.id}[{i}]", text
         for ind in m.indicators:
             yield doc, f"{where}.indicators", ind.text
         for exc in m.exceptions:
@@ -73,6 +78,11 @@ def test_every_quotation_appears_word_for_word_in_its_source(rules, documents):
 
 def test_the_pack_quotes_something_for_every_method(rules):
     assert len(list(_quotes(rules))) > 80
+    # Every method answers each result the pack declares, in the document's words.
+    results = [r.id for r in rules.pack.results]
+    assert results == ["agreement", "full_cost_recovery", "guiding_document"]
+    for m in rules.pack.methods:
+        assert sorted(m.results) == sorted(results), m.id
     assert {m.id for m in rules.pack.methods} == {
         "full_competitive",
         "restricted",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from commission_cli import load_rules, route
-from commission_cli.loading import load_purchase
+from commission_cli.engine.route import load_purchase
 
 from .conftest import EXAMPLES, PACKS, run_installed
 
@@ -32,7 +32,7 @@ def test_show_as_a_table_names_the_pack_and_every_rule(cli, monkeypatch):
         "2009-01-16",
         rules.sha256,
         "£50,000 or more a year, or £39,000 or more over the whole life",
-        "(the guide: “£39,000 over the life of the contract or £50,000+ per annum”)",
+        "(the source: “£39,000 over the life of the contract or £50,000+ per annum”)",
         "• Few potential providers (providers is few)",
         "May be used for higher amounts where Resources Panel approved: opens it above its band "
         "if the Resources Panel approves the grant (resources_panel_approved is true)",
@@ -81,7 +81,7 @@ def test_show_as_markdown_to_a_file(cli, tmp_path):
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# Rule pack: Wolverhampton Contract Procurement Guide\n")
     assert "### Class I & II (`class_i_ii`)" in text
-    assert "- **Band:** under £30,000 a year (the guide: “Less than £30,000 per annum”)" in text
+    assert "- **Band:** under £30,000 a year (the source: “Less than £30,000 per annum”)" in text
     assert "| Block Contract | guaranteed_volume is true |" in text
 
 
@@ -99,7 +99,7 @@ def test_show_another_authority_by_rules_or_environment(cli, monkeypatch):
 def test_show_refuses_a_broken_pack_as_every_command_does(cli):
     result = cli("rules", "show", str(SEVERAL))
     assert result.exit_code == 2
-    assert f"error: {SEVERAL}:50:27: methods[1].band.ranges[0].lower.amount" in result.stderr
+    assert f"error: {SEVERAL}:59:27: methods[1].band.ranges[0].lower.amount" in result.stderr
     assert result.stdout == ""
 
 

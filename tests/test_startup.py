@@ -48,32 +48,21 @@ def test_route_as_json_imports_neither_rich_nor_the_other_commands():
     )
 
 
-def test_a_plain_route_reads_no_yaml_and_defines_no_purchase_model_once_the_pack_is_cached():
-    args = ["route", str(EXAMPLES / "day-care-restricted.yaml"), "--format", "json"]
-    _imported(args, [])  # the first run validates the pack (with PyYAML) and caches it
-    modules = [
-        "yaml",
-        "commission_cli.purchase",
-        "commission_cli.packcheck",
-        "commission_cli.yaml_positions",
-    ]
-    code = PROBE.format(args=args, modules=modules)
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, stdin=subprocess.DEVNULL
-    )
-    assert '"restricted"' in result.stdout
-    # Neither PyYAML nor the model (the quick reader read the purchase from the
-    # vocabulary), nor the code that checks and compiles a pack.
-    assert "IMPORTED:\n" in result.stdout
-
-
-def test_a_route_with_flags_still_defines_no_purchase_model():
+def test_a_route_with_flags_imports_neither_rich_nor_the_other_commands():
     args = ["route", str(EXAMPLES / "day-care-restricted.yaml"), "--years", "2", "-f", "json"]
-    _imported(args, [])
-    assert _imported(args, ["yaml", "commission_cli.purchase"]) == []
+    found = _imported(
+        args,
+        [
+            "rich",
+            "commission_cli.cli.batch",
+            "commission_cli.cli.check",
+            "commission_cli.rules.analysis",
+        ],
+    )
+    assert found == []
 
 
-def test_a_route_the_quick_reader_refuses_still_gets_the_models_message(tmp_path):
+def test_a_value_the_model_refuses_gets_the_models_message(tmp_path):
     path = tmp_path / "odd.yaml"
     path.write_text("title: X\nannual_value: 45k\noutcomes: sure\n")
     result = subprocess.run(

@@ -1,17 +1,27 @@
-"""The ``commission`` command: a thin layer over the Python API.
+"""The ``commission`` command: a thin layer over the Python API, one module per verb.
 
-One module per verb. ``main()`` registers only the command being run (all of
-them for ``--help`` or an unknown word), so ``commission route`` does not pay to
-build the options of every other command, nor the purchase flags when its line
-uses none: start-up is a budget held by the benchmark in ``benchmarks/``.
+:func:`main` builds the typer app, runs it, and keeps the promised form of every
+failure: a usage error is an ``error: ...`` line naming the option (and the
+nearest correct one) with exit 2, never typer's boxed usage text; a closed
+descriptor, a full disk or a lack of memory is a clean message, never a traceback.
 """
 
 from __future__ import annotations
 
+import difflib
+import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
 from typing import Any
+
+import typer
+
+from .common import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, catch_stop_signals, say
+
+# click's exceptions, wherever this typer keeps click: the click package for older
+# typer releases, its own copy (typer._click) for newer ones.
+click: Any = import_module(typer.BadParameter.__module__)
 
 # command name -> module that defines it (each has register(app, args))
 COMMANDS: dict[str, str] = {
@@ -21,19 +31,14 @@ COMMANDS: dict[str, str] = {
     "schema": "schema",
     "new": "new",
     "spec": "spec",
-    "rules": "rules_cmd",
-    "glossary": "glossary_cmd",
+    "rules": "rules",
+    "glossary": "glossary",
 }
 
 
-def build_app(only: str | None = None, args: Sequence[str] | None = None) -> Any:
-    """The typer app with every command, or with just ``only``.
-
-    ``args``, the command line ``only`` is run with, lets that command leave out
-    options the line does not use (see route.needs_purchase_flags).
-    """
-    import typer
-
+def build_app(args: Sequence[str] = ()) -> typer.Typer:
+    """The typer app, every command registered. ``args`` is the command line it will run:
+    ``route`` takes its purchase flags from the rule pack that line names."""
     from .._version import __version__
 
     app = typer.Typer(
@@ -48,7 +53,7 @@ def build_app(only: str | None = None, args: Sequence[str] | None = None) -> Any
 
     def show_version(value: bool) -> None:
         if value:
-            print(f"commission {__version__}")
+            typer.echo(f"commission {__version__}")
             raise typer.Exit()
 
     @app.callback()
@@ -63,19 +68,134 @@ def build_app(only: str | None = None, args: Sequence[str] | None = None) -> Any
     ) -> None:
         """A procurement route advisor for public-sector commissioning."""
 
-    names = [only] if only in COMMANDS else list(COMMANDS)
-    for name in names:
-        import_module(f".{COMMANDS[name]}", __name__).register(app, args if only else None)
+    for name in _commands_for(args):
+        import_module(f".{COMMANDS[name]}", __name__).register(app, args)
     return app
 
 
-def app_for(args: Sequence[str]) -> Any:
-    """The app as ``commission ARGS`` builds it: just the command named, with just
-    the options its line can use (every command, whole, for anything else)."""
-    only = args[0] if args and args[0] in COMMANDS else None
-    return build_app(only, args[1:] if only else None)
+def _commands_for(args: Sequence[str]) -> list[str]:
+    """The commands to register: only the one being run when the line names one (its
+    module alone is imported, so `route` starts without batch's or the pack
+    checker's imports), else all of them, for `commission --help`."""
+    named = [a for a in args if not a.startswith("-")][:1]
+    if named and named[0] in COMMANDS and args and args[0] == named[0]:
+        return named
+    return list(COMMANDS)
+
+
+def app_for(args: Sequence[str]) -> typer.Typer:
+    """The app as ``commission ARGS`` builds it (for tests: typer's CliRunner runs it)."""
+    return build_app(args)
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = sys.argv[1:] if argv is None else argv
-    app_for(args)(args=args, prog_name="commission")
+    """The ``commission`` script."""
+    _reopen_closed_streams()
+    args = list(sys.argv[1:] if argv is None else argv)
+    catch_stop_signals()
+    sys.exit(run(args))
+
+
+def run(args: list[str]) -> int:
+    unknown = _unknown_command(args)
+    if unknown:
+        say(unknown)
+        return EXIT_INPUT
+    try:
+        command = typer.main.get_command(build_app(args))
+        result = command.main(args=args, prog_name="commission", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except typer.Exit as exc:
+        return int(getattr(exc, "exit_code", 0))
+    except typer.Abort:
+        say("interrupted")
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        say("interrupted: nothing was left half-written")
+        return EXIT_INTERRUPTED
+    except click.UsageError as exc:
+        say(f"error: {usage_message(exc, args)}")
+        return EXIT_INPUT
+    except MemoryError:
+        say("error: ran out of memory; close other programs or raise the memory limit")
+        return EXIT_INPUT
+    except OSError as exc:  # help or the version to a full disk, a closed pipe
+        from .common import silence_stdout
+
+        silence_stdout()
+        say(f"error: cannot write the output: {exc.strerror or exc}")
+        return EXIT_INPUT
+    except Exception as exc:  # pragma: no cover - a fault in the tool
+        if os.environ.get("COMMISSION_DEBUG"):
+            raise
+        say(f"internal error: {type(exc).__name__}: {exc} (a fault in commission)")
+        return EXIT_INTERNAL
+
+
+def _unknown_command(args: Sequence[str]) -> str | None:
+    first = next((a for a in args if a not in ("--version", "-h", "--help")), None)
+    if first is None or first.startswith("-") or first in COMMANDS:
+        return None
+    close = difflib.get_close_matches(first, list(COMMANDS), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"error: no command {first!r}{hint} (commands: {', '.join(COMMANDS)})"
+
+
+def usage_message(exc: Any, args: Sequence[str]) -> str:
+    """A usage error in the tool's own words, naming the option and the nearest right one."""
+    if isinstance(exc, click.NoSuchOption):
+        known = _options(exc.ctx)
+        close = difflib.get_close_matches(exc.option_name, known, n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        return f"{exc.option_name}: no such option{hint}"
+    if isinstance(exc, click.BadOptionUsage) and exc.option_name:
+        return f"{exc.option_name}: needs a value"
+    if isinstance(exc, click.MissingParameter) and exc.param is not None:
+        return f"{_param_name(exc.param)}: is required"
+    if isinstance(exc, click.BadParameter) and exc.param is not None:
+        name = _param_name(exc.param)
+        given = _value_given(args, exc.param)
+        choices = getattr(exc.param.type, "choices", None)
+        if choices:
+            close = difflib.get_close_matches(str(given or ""), [str(c) for c in choices], n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            return f"{name}: {given!r} is not one of {', '.join(map(str, choices))}{hint}"
+        kind = {"integer": "a whole number", "float": "a number"}.get(exc.param.type.name, "right")
+        return f"{name}: {given!r} is not {kind}" if given is not None else f"{name}: not valid"
+    extra = [a for a in args if a.startswith("-") is False]
+    message = exc.format_message()
+    if "extra argument" in message.lower() and extra:
+        return f"unexpected extra argument {extra[-1]!r}; see commission {args[0]} --help"
+    return f"{message} (see commission --help)"
+
+
+def _options(ctx: Any) -> list[str]:
+    if ctx is None:
+        return []
+    return [opt for p in ctx.command.params for opt in (*p.opts, *p.secondary_opts)]
+
+
+def _param_name(param: Any) -> str:
+    return max(param.opts, key=len) if param.opts else str(param.name).upper()
+
+
+def _value_given(args: Sequence[str], param: Any) -> Any:
+    for i, arg in enumerate(args):
+        for opt in param.opts:
+            if arg == opt and i + 1 < len(args):
+                return args[i + 1]
+            if arg.startswith(opt + "="):
+                return arg.split("=", 1)[1]
+    return None
+
+
+def _reopen_closed_streams() -> None:
+    """A descriptor closed by the caller (``>&-``) is None here: give it a stand-in, so
+    nothing fails at the first print; writing the answer to a closed stdout is refused
+    where it is written (io.files.open_output)."""
+    from ..io import files
+
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            files.stdout_closed = files.stdout_closed or name == "stdout"
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115

@@ -1,24 +1,27 @@
 """``commission check``: does the method used agree with the rules?
 
 One purchase (YAML or JSON) is checked against ``--method``. A register (CSV or
-JSON Lines) is checked row by row against its ``method_used`` column, or against
-``--method`` for every row; the rows that disagree are printed with the reason.
+JSON Lines) is checked row by row against its ``method_used`` column, or
+against ``--method`` for every row; the rows that disagree, or cannot be
+checked, are printed with the reason, then a count goes to stderr.
 """
 
 from __future__ import annotations
 
-import difflib
-import json
-import sys
 from collections.abc import Sequence
 from enum import Enum
-from typing import Any
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 import typer
 
-from .common import EXIT_INPUT, EXIT_NO, EXIT_OK, fail, rules_option, say, user_errors
+from .batch import InFormat
+from .common import EXIT_NO, EXIT_OK, rules_option, say, user_errors
 
-NO_ROUTE = "none"  # --method none: the purchase is expected to have no route
+if TYPE_CHECKING:  # imported where used: `route` builds this module too, and needs none
+    from ..engine.route import RowError
+    from ..io.registers import Register
+    from ..model.decision import Decision
+    from ..rules.compiled import Rules
 
 _HELP = """Does the method used agree with the rules? Exit 0 yes, 1 no, 2 bad input.
 
@@ -26,14 +29,23 @@ For one purchase (a YAML or JSON file), give the method actually used with
 --method ID (or --method none for "no route"): the answer says which method the
 rules choose and why. For a register (CSV or JSON Lines), each row's method_used
 column is compared with the recommendation (or --method, for every row); the
-rows that disagree are printed with the reason, then a count.
+rows that disagree are printed with the reason, then a count. Columns the rule
+pack does not read are left out, and listed once on stderr.
 """
+
+_REGISTER_ENDINGS = (".csv", ".tsv", ".jsonl", ".ndjson")
+METHOD_USED = "method_used"
+NOT_STATED = "method_used is not stated; give the method actually used"
 
 
 class CheckFormat(str, Enum):
     table = "table"
     csv = "csv"
     jsonl = "jsonl"
+
+
+def register(app: typer.Typer, args: Sequence[str] = ()) -> None:
+    app.command("check", help=_HELP)(check_command)
 
 
 def check_command(
@@ -49,120 +61,62 @@ def check_command(
     ),
     rules: str | None = rules_option(),
     format: CheckFormat = typer.Option(
-        CheckFormat.table, "--format", "-f", help="How to print the rows that disagree."
+        CheckFormat.table,
+        "--format",
+        "-f",
+        help="How to print the answer, or the rows that disagree.",
     ),
-    input_format: str | None = typer.Option(
-        None, "--input-format", metavar="csv|jsonl", help="Read FILE as a register in this format."
+    input_format: InFormat | None = typer.Option(
+        None, "--input-format", help="Read FILE as a register in this format."
     ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No count on stderr."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No notes and no count on stderr."),
 ) -> None:
     with user_errors():
-        from ..rules import load_rules
+        from ..engine.check import known_method
+        from ..rules.load import load_rules
 
         pack = load_rules(rules)
-        known = [m.spec.id for m in pack.methods]
-        if method is not None:
-            method = _known_method(method, known, "--method")
-        if _is_register(file, input_format):
-            code = _check_register(file, input_format, method, pack, known, format, quiet)
+        used = None if method is None else known_method(method, pack, "--method")
+        if input_format is not None or file.lower().endswith(_REGISTER_ENDINGS):
+            given = input_format.value if input_format else None
+            code = _check_register(file, given, used, pack, format, quiet)
         else:
-            if method is None:
-                fail(
-                    [
-                        _problem(
-                            "--method",
-                            "give the method actually used, e.g. --method "
-                            f"{known[0]} (known: {', '.join(known)}, or none)",
-                        )
-                    ]
-                )
-            code = _check_one(file, method, pack, format)
+            code = _check_one(file, used, pack, format)
     raise typer.Exit(code)
-
-
-def _problem(source: str, message: str) -> Any:
-    from ..errors import Problem
-
-    return Problem(message, source=source)
-
-
-def _known_method(value: str, known: list[str], where: str) -> str:
-    """A method id of the pack (or none); an unknown id is an input error naming them all."""
-    from ..errors import InputError
-
-    cleaned = value.strip().lower().replace("-", "_").replace(" ", "_")
-    if cleaned in known or cleaned == NO_ROUTE:
-        return cleaned
-    close = difflib.get_close_matches(cleaned, known, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    raise InputError(
-        [
-            _problem(
-                where,
-                f"no method {value!r} in the rule pack{hint} (known: {', '.join(known)}, or none)",
-            )
-        ]
-    )
-
-
-def _is_register(file: str, input_format: str | None) -> bool:
-    if input_format:
-        return True
-    return file.lower().endswith((".csv", ".tsv", ".jsonl", ".ndjson"))
 
 
 # -- one purchase ------------------------------------------------------------------------
 
 
-def _check_one(file: str, used: str, pack: Any, format: CheckFormat) -> int:
-    from ..engine import route
-    from ..loading import build_purchase, read_purchase_document
+def _check_one(file: str, used: str | None, rules: Rules, format: CheckFormat) -> int:
+    from ..engine.check import check
+    from ..engine.route import load_purchase, route
+    from ..errors import InputError, Problem
+    from ..io.files import open_output
+    from ..render.rows import CsvLines, encode, json_line
+    from ..safe import shown
 
-    decision = route(build_purchase(read_purchase_document(file)), pack)
-    agrees, reason = verdict_of_check(decision, used)
-    recommended = decision.method.id if decision.method else NO_ROUTE
-    if format is CheckFormat.jsonl:
-        print(
-            json.dumps(
-                {"agrees": agrees, "used": used, "recommended": recommended, "reason": reason},
-                ensure_ascii=False,
-            )
-        )
-    elif format is CheckFormat.csv:
-        _csv_out(
-            [
-                ("agrees", "used", "recommended", "reason"),
-                ("yes" if agrees else "no", used, recommended, reason),
-            ]
-        )
-    else:
-        print(reason)
-    return EXIT_OK if agrees else EXIT_NO
-
-
-def verdict_of_check(decision: Any, used: str) -> tuple[bool, str]:
-    """Does the decision agree with the method used, and why (or why not), in words."""
-    chosen = decision.method
-    if used == NO_ROUTE:
-        if chosen is None:
-            return True, "agrees: the rules give no route for this purchase."
-        return False, (
-            f"disagrees: the rules choose {chosen.name} ({chosen.id}), so there is a "
-            f"route. {decision.reasons[-1]}"
-        )
-    if chosen is not None and chosen.id == used:
-        return True, f"agrees: the rules choose {chosen.name} ({chosen.id}). {decision.reasons[-1]}"
-    candidate = next((c for c in decision.candidates if c.id == used), None)
-    if candidate is None:
-        why = (
-            f"{used} is not a method of the {decision.family} family, which this purchase "
-            f"falls in: {decision.reasons[0]}"
-        )
-    else:
-        why = f"{candidate.name}: {candidate.reason}"
-    if chosen is None:
-        return False, f"disagrees: the rules give no route for this purchase, not {used}. {why}"
-    return False, (f"disagrees: the rules choose {chosen.name} ({chosen.id}), not {used}. {why}")
+    if used is None:
+        known = ", ".join(m.id for m in rules.methods)
+        first = rules.methods[0].id if rules.methods else "ID"
+        message = f"give the method actually used, e.g. --method {first} (known: {known}, or none)"
+        raise InputError([Problem(message, source="--method")])
+    result = check(route(load_purchase(file, rules), rules), used)
+    with open_output(None) as out:
+        if format is CheckFormat.jsonl:
+            answer = {
+                "agrees": result.agrees,
+                "used": result.used,
+                "recommended": result.recommended,
+                "reason": result.reason,
+            }
+            out.write(json_line(answer))
+        elif format is CheckFormat.csv:
+            lines = CsvLines(out, ("agrees", "used", "recommended", "reason"))
+            lines.row("yes" if result.agrees else "no", used, result.recommended, result.reason)
+        else:
+            out.write(encode(shown(result.reason) + "\n"))
+    return EXIT_OK if result.agrees else EXIT_NO
 
 
 # -- a register --------------------------------------------------------------------------
@@ -171,134 +125,122 @@ def verdict_of_check(decision: Any, used: str) -> tuple[bool, str]:
 def _check_register(
     file: str,
     input_format: str | None,
-    method: str | None,
-    pack: Any,
-    known: list[str],
+    used: str | None,
+    rules: Rules,
     format: CheckFormat,
     quiet: bool,
 ) -> int:
-    from ..batch import RowError, route_many
-    from ..errors import InputError
-    from ..registers import RegisterColumns, open_register
+    from ..errors import InputError, Problem
+    from ..io.files import open_output
+    from ..io.registers import open_register
+    from ..safe import shown
 
-    register = open_register(file, input_format)
-    if method is None and register.kind == "csv" and "method_used" not in register.extra:
-        register.close()
-        fail(
-            [
-                _problem(
-                    register.source,
-                    "has no method_used column: add one with the method "
-                    "actually used on each row, or give --method ID",
-                )
-            ]
-        )
-    columns = RegisterColumns(register)
-    out = _Rows(format)
-    counts = {"agree": 0, "disagree": 0, "error": 0}
-    try:
-        for item in route_many(
-            columns.rows(), pack, fields=register.fields, source=register.source
-        ):
-            used_raw = columns.take().get("method_used") if method is None else method
-            if isinstance(item, RowError):
-                counts["error"] += 1
-                out.row(
-                    item.row,
-                    str(item.data.get("title") or ""),
-                    str(used_raw or ""),
-                    "",
-                    f"error: {item.message}",
-                )
-                continue
-            number = counts["agree"] + counts["disagree"] + counts["error"] + 1
-            title = item.values["title"]
-            if used_raw is None or str(used_raw).strip() == "":
-                counts["error"] += 1
-                out.row(
-                    number,
-                    title,
-                    "",
-                    "",
-                    "error: method_used is not stated; give the method actually used",
-                )
-                continue
-            try:
-                used = _known_method(str(used_raw), known, "method_used")
-            except InputError as exc:
-                counts["error"] += 1
-                out.row(number, title, str(used_raw), "", f"error: {exc.problems[0].message}")
-                continue
-            agrees, reason = verdict_of_check(item, used)
-            if agrees:
-                counts["agree"] += 1
-            else:
-                counts["disagree"] += 1
-                out.row(
-                    number,
-                    title,
-                    used,
-                    item.method.id if item.method else NO_ROUTE,
-                    reason.removeprefix("disagrees: "),
-                )
-    finally:
-        register.close()
-    out.close()
-    total = sum(counts.values())
+    with open_register(file, rules, input_format, ignore_others=True) as register:
+        if used is None and register.kind == "csv" and not register.has_method_used:
+            message = (
+                "has no method_used column: add one with the method actually used "
+                "on each row, or give --method ID"
+            )
+            raise InputError([Problem(message, source=register.source)])
+        noted = _note_ignored(register, 0, quiet)
+        with open_output(None) as out:
+            counts = _check_rows(register, rules, used, _Rows(out, format))
+        _note_ignored(register, noted, quiet)
     if not quiet:
+        errors = counts["error"]
         say(
-            f"{total:,} rows checked: {counts['agree']:,} agree, {counts['disagree']:,} "
-            f"disagree, {counts['error']:,} error{'s' if counts['error'] != 1 else ''} "
-            f"({pack.name}, version {pack.version})"
+            f"{sum(counts.values()):,} rows checked: {counts['agree']:,} agree, "
+            f"{counts['disagree']:,} disagree, {errors:,} error{'s' if errors != 1 else ''} "
+            f"({shown(rules.name)}, version {shown(rules.version)})"
         )
     return EXIT_OK if counts["disagree"] == 0 and counts["error"] == 0 else EXIT_NO
 
 
+def _note_ignored(register: Register, already: int, quiet: bool) -> int:
+    """Say once which columns are left out: a CSV's before its rows, JSON keys after."""
+    from ..safe import shown
+
+    names = register.ignored[already:]
+    if names and not quiet:
+        say(f"note: ignoring columns the rule pack does not read: {shown(', '.join(names))}")
+    return len(register.ignored)
+
+
+class _Line(NamedTuple):
+    """How one row of a register fared, and what to print for it."""
+
+    kind: str  # agree, disagree or error
+    title: str
+    used: str
+    recommended: str
+    reason: str
+
+
+def _check_rows(
+    register: Register, rules: Rules, method: str | None, rows: _Rows
+) -> dict[str, int]:
+    """Check each row, writing those that disagree or cannot be checked; the counts."""
+    from .batch import routed
+
+    counts = {"agree": 0, "disagree": 0, "error": 0}
+    for number, row, item in routed(register, rules):
+        line = _check_row(item, method if method is not None else row.used, rules)
+        counts[line.kind] += 1
+        if line.kind != "agree":
+            rows.row(number, line)
+    return counts
+
+
+def _check_row(item: Decision | RowError, given: str | None, rules: Rules) -> _Line:
+    from ..engine.check import check, known_method
+    from ..engine.route import RowError
+    from ..errors import InputError
+    from ..safe import shown
+
+    if isinstance(item, RowError):
+        title = item.data.get("title")  # as read, and refused: shown escaped
+        text = "" if title is None else shown(str(title))
+        return _Line("error", text, given or "", "", f"error: {item.message}")
+    title = item.purchase.title
+    if given is None or not given.strip():
+        return _Line("error", title, "", "", f"error: {NOT_STATED}")
+    try:
+        used = known_method(given, rules, METHOD_USED)
+    except InputError as exc:
+        return _Line("error", title, given, "", f"error: {exc.problems[0].message}")
+    result = check(item, used)
+    reason = result.reason.removeprefix("disagrees: ")
+    return _Line("agree" if result.agrees else "disagree", title, used, result.recommended, reason)
+
+
 class _Rows:
-    """The rows that disagree (or could not be checked), printed as they are found."""
+    """The rows that disagree (or could not be checked), written as they are found."""
 
-    def __init__(self, format: CheckFormat) -> None:
+    def __init__(self, out: IO[bytes], format: CheckFormat) -> None:
+        from ..render.rows import CsvLines
+
+        self.out = out
         self.format = format
-        self.writer: Any = None
         if format is CheckFormat.csv:
-            import csv
+            self.csv = CsvLines(out, ("row", "title", "used", "recommended", "reason"))
 
-            self.writer = csv.writer(sys.stdout, lineterminator="\n")
-            self.writer.writerow(("row", "title", "used", "recommended", "reason"))
+    def row(self, number: int, line: _Line) -> None:
+        from ..render.rows import encode, json_line
+        from ..safe import shown
 
-    def row(self, number: int, title: str, used: str, recommended: str, reason: str) -> None:
+        title, used, recommended, reason = line.title, line.used, line.recommended, line.reason
         if self.format is CheckFormat.csv:
-            self.writer.writerow((number, title, used, recommended, reason))
+            self.csv.row(number, title, used, recommended, reason)
         elif self.format is CheckFormat.jsonl:
-            print(
-                json.dumps(
-                    {
-                        "row": number,
-                        "title": title,
-                        "used": used,
-                        "recommended": recommended or None,
-                        "reason": reason,
-                    },
-                    ensure_ascii=False,
-                )
-            )
+            answer = {
+                "row": number,
+                "title": title,
+                "used": used,
+                "recommended": recommended or None,
+                "reason": reason,
+            }
+            self.out.write(json_line(answer))
         else:
             target = f"the rules recommend {recommended}" if recommended else "not checked"
-            print(f"row {number}: {title}: used {used or '(not stated)'}, {target}: {reason}")
-
-    def close(self) -> None:
-        sys.stdout.flush()
-
-
-def _csv_out(rows: list[tuple[str, ...]]) -> None:
-    import csv
-
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerows(rows)
-
-
-def register(app: typer.Typer, args: Sequence[str] | None = None) -> None:
-    app.command("check", help=_HELP)(check_command)
-
-
-__all__ = ["EXIT_INPUT", "register", "verdict_of_check"]
+            text = f"row {number}: {title}: used {used or '(not stated)'}, {target}: {reason}"
+            self.out.write(encode(shown(text) + "\n"))

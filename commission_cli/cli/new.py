@@ -1,91 +1,119 @@
 """``commission new FILE``: a purchase description template to fill in.
 
-Every field is there with a note saying what it means and which answers it
-takes. The values are left blank: routing the template unedited fails, naming
-each line still to fill in, rather than routing a made-up purchase.
+Every field the rule pack declares is there, blank, with a one-line note saying
+what it means and the answers it takes. Routing the template unedited fails,
+naming each line still to fill in, rather than routing a made-up purchase.
 """
 
 from __future__ import annotations
 
+import os
 import shlex
+import textwrap
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from .common import EXIT_OK, say, user_errors, write_file
+from ..model.fields import VALUE_FIELDS
+from ..safe import shown
+from .common import EXIT_OK, rules_option, say, user_errors
 
 if TYPE_CHECKING:
-    from ..interview import Question
+    from ..model.fields import FieldDecl
+    from ..rules.compiled import Rules
 
 _HELP = """Write a commented purchase description template to fill in.
 
-Every field is listed, blank, with what it means and the answers it takes.
-Fill it in, then run `commission route FILE`. - prints the template; FILE is
-never overwritten unless --force is given.
+Every field of the rule pack is listed, blank, with what it means and the
+answers it takes. Fill it in, then run `commission route FILE`. - prints the
+template; FILE is never overwritten unless --force is given (and a device or a
+pipe is written to, never replaced).
 """
 
-_WIDTH = 100
 
-
-def template_text(name: str = "THIS-FILE") -> str:
-    """The commented template: every purchase field, blank, with its note."""
-    from ..interview import questions
-    from ..purchase import Purchase
-
+def template_text(rules: Rules, name: str = "THIS-FILE") -> str:
+    """The commented template: every field of the pack, blank, with its note."""
+    required = [n for n, d in rules.fields.items() if d.required and n not in VALUE_FIELDS]
+    must = ", ".join([*required, "and annual_value or total_value"])
     lines = [
         "# A purchase description for `commission route`.",
         "#",
-        f"# Fill in the values after the colons, then run:  commission route {name}",
-        "# Lines starting with # are notes. title, outcomes, and annual_value or",
-        "# total_value must be filled in. Leave any other field blank if it does not",
-        "# apply or you do not know: it is then 'not stated', and the decision says so.",
+        f"# Fill in the values after the colons, then run:  commission route {shown(name)}",
+        *textwrap.wrap(
+            f"Lines starting with # are notes. {shown(must)} must be filled in. Leave any "
+            "other field blank if it does not apply or you do not know: it is then 'not "
+            "stated', and the decision says so.",
+            88,
+            initial_indent="# ",
+            subsequent_indent="# ",
+        ),
     ]
-    for name, question in questions().items():
-        required = Purchase.model_fields[name].is_required()
+    for decl in rules.fields.values():
         lines.append("")
-        lines += _comment(("Required. " if required else "") + question.template)
-        lines += _allowed(question)
-        lines.append(f"{name}:")
+        lines.append("# " + ("Required. " if decl.required else "") + _note(decl))
+        lines += [f"#   {shown(answer)}" for answer in answers(decl)]
+        lines.append(f"{decl.id}:")
     return "\n".join(lines) + "\n"
 
 
-def _allowed(question: Question) -> list[str]:
-    """The answers a field takes, under its note (money and text: the note says it)."""
-    if question.choices:
-        width = max(len(value) for value, _ in question.choices)
-        return [f"#   {value.ljust(width)}  {meaning}" for value, meaning in question.choices]
-    answers = {
-        "flag": "yes or no",
-        "number": "a number of years, more than 0",
-        "integer": "a whole number, 1 or more",
-    }
-    return [f"#   {answers[question.kind]}"] if question.kind in answers else []
+def _note(decl: FieldDecl) -> str:
+    from ..render.text import label
+
+    text = decl.template or decl.description or label(decl)
+    # One line whatever the pack wrote, and nothing that could end the comment.
+    return shown(" ".join(text.split()))
 
 
-def _comment(text: str) -> list[str]:
-    import textwrap
-
-    return textwrap.wrap(text, _WIDTH, initial_indent="# ", subsequent_indent="# ")
+def answers(decl: FieldDecl) -> list[str]:
+    """The answers a field takes, one a line (money and text: the note says it)."""
+    if decl.kind == "choice":
+        width = max(len(v.id) for v in decl.values)
+        return [f"{v.id.ljust(width)}  {' '.join(v.label.split())}" for v in decl.values]
+    if decl.kind == "yes_no":
+        return ["yes or no"]
+    if decl.kind == "length":
+        return ["a number of years, more than 0 (such as 3, 0.5 or 6 months)"]
+    if decl.kind == "date":
+        return ["a date, written YYYY-MM-DD"]
+    if decl.kind == "number":
+        what = "a whole number" if decl.whole else "a number"
+        low, high = decl.minimum, decl.maximum
+        if low is not None and high is not None:
+            return [f"{what} from {low} to {high}"]
+        if low is not None:
+            return [f"{what}, {low} or more"]
+        if high is not None:
+            return [f"{what}, at most {high}"]
+        return [what]
+    return []
 
 
 def new_command(
-    file: Path = typer.Argument(
+    file: str = typer.Argument(
         ..., metavar="FILE", help="Where to write the template (- prints it).", show_default=False
     ),
-    force: bool = typer.Option(False, "--force", help="Replace FILE if it exists."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace FILE if it exists (a device or a pipe is written to)."
+    ),
+    rules: str | None = rules_option(),
 ) -> None:
     with user_errors():
-        # The note names the file as it will be run from its own folder.
-        text = template_text("THIS-FILE" if str(file) == "-" else shlex.quote(file.name))
-        if str(file) == "-":
-            print(text, end="")
+        from ..io.files import write_new, write_output
+        from ..rules.load import load_rules
+
+        pack = load_rules(rules)
+        if file == "-":
+            write_output(template_text(pack), None)
             raise typer.Exit(EXIT_OK)
-        write_file(file, text, replace=force)
-        say(f"Wrote {file}. Fill it in, then run: commission route {shlex.quote(str(file))}")
+        # The note names the file as it will be run from its own folder.
+        text = template_text(pack, shlex.quote(os.path.basename(file.rstrip(os.sep)) or file))
+        pack_file = [rules] if rules and os.path.isfile(rules) else []
+        write_new(file, text, force=force, inputs=pack_file)
+        run = shown(shlex.quote(file))
+        say(f"Wrote {shown(file)}. Fill it in, then run: commission route {run}")
     raise typer.Exit(EXIT_OK)
 
 
-def register(app: typer.Typer, args: Sequence[str] | None = None) -> None:
+def register(app: typer.Typer, args: Sequence[str] = ()) -> None:
     app.command("new", help=_HELP)(new_command)

@@ -1,25 +1,33 @@
-"""``commission route``: one purchase, from a file, stdin or flags, to its route."""
+"""``commission route``: one purchase, from a file, stdin or flags, to its route.
+
+The purchase flags (``--annual-value``, ``--outcomes``...) are the rule pack's
+fields, so they are built from the pack the command line names before typer
+parses it: another authority's pack brings its own flags with no code change.
+"""
 
 from __future__ import annotations
 
 import inspect
+import os
+import re
+import shutil
 import sys
 from collections.abc import Sequence
 from enum import Enum
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from ..decision import Decision
-from ..errors import InputError
-from .common import EXIT_NO, EXIT_OK, refuse_same_file, rules_option, user_errors, write_output
+from ..errors import InputError, Problem
+from ..safe import quoted, shown
+from .common import EXIT_NO, EXIT_OK, rules_option, user_errors
 
 if TYPE_CHECKING:
-    from ..documents import Document
-    from ..loading import Described
-    from ..rules import Rules
-    from .interview_io import Session
+    from ..io.documents import Document
+    from ..model.decision import Decision
+    from ..model.fields import FieldDecl
+    from ..model.purchase import Purchase
+    from ..rules.compiled import Rules
 
 
 class Format(str, Enum):
@@ -33,8 +41,8 @@ _ROUTE_HELP = """Route one purchase: the commissioning method the rules point to
 
 Describe the purchase in a YAML or JSON file (FILE, or - for stdin), with
 flags (--annual-value 45k --years 3 --outcomes certain ...), or both: flags
-override the file. Exit 0 when a route is found, 1 when no method is
-eligible, 2 for bad input.
+override the file. The flags are the rule pack's fields. Exit 0 when a route
+is found, 1 when no method is eligible, 2 for bad input.
 
 On a terminal, whatever is missing is asked for, one question at a time, and
 only what can still change the answer; the answers can then be saved as a
@@ -42,110 +50,164 @@ purchase file. --no-input forbids questions, and a script (stdin not a
 terminal) is never asked: it gets exit 2 naming each missing field.
 """
 
+_METAVARS = {"money": "£", "number": "N", "length": "YEARS", "choice": "CHOICE", "date": "DATE"}
+# The options route has whatever the pack: a pack field whose flag would take one of
+# these names gets no flag (it can still be given in the file).
+_OWN_OPTIONS = frozenset({"--format", "-f", "--rules", "--output", "-o", "--no-input", "--help"})
+_FIELD_PREFIX = "field__"  # keeps a field's parameter apart from route's own (file, format...)
 
-def purchase_flags() -> list[inspect.Parameter]:
-    """One option per purchase field, named and documented from the vocabulary.
 
-    Values arrive as text (flags as true/false) and are validated by Purchase
-    itself, so a flag and a file get the same messages; a new field in the
-    vocabulary gets its flag here without another line of code.
+# -- which pack the command line names ------------------------------------------------------
+
+
+def runs_route(args: Sequence[str]) -> bool:
+    """Does this command line run ``route`` (its first word that is not an option)?"""
+    first = next((a for a in args if not a.startswith("-")), None)
+    return first == "route"
+
+
+def pack_named(args: Sequence[str]) -> str | None:
+    """The pack a command line names, as typer will read it: the last ``--rules X`` or
+    ``--rules=X`` before ``--``, else $COMMISSION_RULES, else None (the default pack)."""
+    found: str | None = None
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--rules" and i + 1 < len(args):
+            found = args[i + 1]
+        elif arg.startswith("--rules="):
+            found = arg.split("=", 1)[1]
+    return found if found is not None else (os.environ.get("COMMISSION_RULES") or None)
+
+
+def _pack_for(args: Sequence[str]) -> Rules | None:
+    """The pack the command line names, loaded; None if it cannot be (the command says why)."""
+    from ..rules.load import load_rules
+
+    try:
+        return load_rules(pack_named(args))
+    except InputError:
+        return None
+
+
+# -- the purchase flags ------------------------------------------------------------------
+
+
+def purchase_flags(rules: Rules) -> list[inspect.Parameter]:
+    """One option per field of the pack, named and documented from its declaration.
+
+    Values arrive as text (yes/no fields as true/false) and are validated by the
+    pack's purchase model, so a flag and a file get the same messages.
     """
-    from ..vocabulary import field_description, field_kind, field_names
+    from ..render.text import label
 
+    taken = set(_OWN_OPTIONS)
     params = []
-    for name in field_names():
-        flag = "--" + name.replace("_", "-")
-        kind, allowed = field_kind(name)
-        help_text = field_description(name)
-        if kind == "flag":
+    for decl in rules.fields.values():
+        flag = "--" + decl.id.replace("_", "-")
+        names = {flag, f"--no-{flag[2:]}"} if decl.kind == "yes_no" else {flag}
+        if names & taken:
+            continue
+        taken |= names
+        help_text = _help_text(decl.description or label(decl))
+        option: Any
+        if decl.kind == "yes_no":
             option = typer.Option(
                 None, f"{flag}/--no-{flag[2:]}", help=help_text, rich_help_panel="Purchase"
             )
             annotation: Any = bool | None
         else:
-            if allowed:
-                help_text += f" (one of: {', '.join(allowed)})"
             option = typer.Option(
                 None,
                 flag,
-                help=help_text,
+                help=help_text + _choices(decl),
                 rich_help_panel="Purchase",
-                metavar=_METAVARS.get(kind, "TEXT"),
+                metavar=_METAVARS.get(decl.kind or "", "TEXT"),
+                show_default=False,
             )
             annotation = str | None
         params.append(
             inspect.Parameter(
-                name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=annotation
+                _FIELD_PREFIX + decl.id,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=option,
+                annotation=annotation,
             )
         )
     return params
 
 
-def needs_purchase_flags(args: Sequence[str] | None, base: list[inspect.Parameter]) -> bool:
-    """Whether a command line can use the purchase flags: it names an option that is
-    not one of ``base``'s (a purchase flag, a misspelt one, or --help), or is not
-    known (None: register everything, as for the full app).
-
-    Leaving out 23 options that a command line does not use saves typer building
-    and checking each of them at every start (see README, Speed); a line that uses
-    any gets them all, so its flags and messages are what they always were.
-    """
-    if args is None:
-        return True
-    own = {name for p in base for name in getattr(p.default, "param_decls", None) or ()}
-    return any(
-        arg.startswith("-") and arg != "-" and arg.split("=", 1)[0] not in own for arg in args
-    )
+def _choices(decl: FieldDecl) -> str:
+    if not decl.values:
+        return ""
+    return " " + _help_text(f"(one of: {', '.join(v.id for v in decl.values)})")
 
 
-_METAVARS = {"money": "£", "number": "N", "integer": "N", "choice": "CHOICE", "text": "TEXT"}
+# rich.markup.escape's rule, written out: importing rich here would cost every start of
+# `route`, which must not load it (only the table format does).
+_MARKUP = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
+
+
+def _help_text(text: str) -> str:
+    """A pack's words as option help: control characters escaped, and no rich markup
+    (typer reads help as markup, so ``[bold]`` in a description would restyle it)."""
+    escaped = _MARKUP.sub(lambda m: f"{m.group(1)}{m.group(1)}\\{m.group(2)}", shown(text))
+    return " ".join(escaped.split())
+
+
+# -- the command ------------------------------------------------------------------------
 
 
 def route_command(
     file: str | None,
-    format: Format | None,
+    format: str | None,
     rules: str | None,
-    output: Path | None,
+    output: str | None,
     no_input: bool,
-    **fields: Any,
+    *,
+    loaded: Rules | None,
+    flags: dict[str, tuple[Any, str]],
 ) -> None:
     with user_errors():
-        from ..engine import route_values
-        from ..rules import load_rules
+        from ..io.files import refuse_input_as_output, write_output
+        from ..rules.load import load_rules
 
-        given = {
-            name: (value, "--" + name.replace("_", "-"))
-            for name, value in fields.items()
-            if value is not None
-        }
-        implicit_stdin = file is None and not given and not sys.stdin.isatty()
+        chosen = format_named(format) if format is not None else format_for(output)
+        pack = loaded if loaded is not None else load_rules(rules)
+        stdin_is_terminal = _is_terminal(sys.stdin)
+        implicit_stdin = file is None and not flags and not stdin_is_terminal
         if implicit_stdin:
             file = "-"  # `cat purchase.yaml | commission route`
-        refuse_same_file(file, output)
+        inputs = [file or "-", *_pack_file(rules)]
+        refuse_input_as_output(output, inputs)
         document = _read_document(file, implicit_stdin)
         # Questions only when someone is there to answer them: stdin and stdout both a
         # terminal, and not forbidden. A script (stdin not a terminal) never waits.
-        interactive = not no_input and sys.stdin.isatty() and sys.stdout.isatty()
-        session: Session | None = None
-        try:
-            values, stated = _build(document, given, "<stdin>" if implicit_stdin else None)
-        except InputError as exc:
-            data = _described(document, given)
-            if not interactive or not _can_interview(data):
-                raise _clearer(exc, document) from None
-            pack = load_rules(rules)  # a bad pack is reported before any question
-            session = _interview(data, pack, document)
-            purchase = session.purchase
-            values, stated = purchase.__dict__, frozenset(purchase.model_fields_set)
-        else:
-            pack = load_rules(rules)
-        decision = route_values(values, stated, pack)
-        write_output(render(decision, format or _format_for(output)), output)
+        interactive = not no_input and stdin_is_terminal and _is_terminal(sys.stdout)
+        purchase, session = _purchase(
+            pack, document, flags, interactive, "<stdin>" if implicit_stdin else None
+        )
+        from ..engine.route import route
+
+        decision = route(purchase, pack)
+        write_output(render(decision, pack, chosen, output), output, inputs=inputs)
         if session is not None:
-            if output is not None and str(output) != "-":
+            if output is not None and output != "-":
                 session.term.say(f"The decision is in {output}.")
             session.offer_to_save()
     raise typer.Exit(EXIT_OK if decision.routed else EXIT_NO)
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return stream is not None and bool(stream.isatty())
+    except (OSError, ValueError):  # closed
+        return False
+
+
+def _pack_file(rules: str | None) -> list[str]:
+    """The pack, when it is a file: an output must not replace it either."""
+    return [rules] if rules is not None and rules != "-" and os.path.isfile(rules) else []
 
 
 def _read_document(file: str | None, implicit_stdin: bool) -> Document | None:
@@ -155,7 +217,7 @@ def _read_document(file: str | None, implicit_stdin: bool) -> Document | None:
     description at all, so the answer names the missing fields instead of
     saying that stdin is empty.
     """
-    from ..loading import read_purchase_document
+    from ..io.documents import read_purchase_document
 
     if file is None:
         return None
@@ -167,40 +229,44 @@ def _read_document(file: str | None, implicit_stdin: bool) -> Document | None:
         raise
 
 
-def _build(
-    document: Document | None, given: dict[str, tuple[Any, str]], source: str | None
-) -> Described:
-    from ..loading import describe_purchase, validate_purchase
+def _purchase(
+    pack: Rules,
+    document: Document | None,
+    flags: dict[str, tuple[Any, str]],
+    interactive: bool,
+    source: str | None,
+) -> tuple[Purchase, Any]:
+    """The purchase the file and flags describe (flags win), completed by the interview
+    when something is missing and someone is there to answer."""
+    from ..model.purchase import validate
 
-    if document is None and source is not None:
-        validate_purchase({}, source=source)  # raises: nothing was given
-    return describe_purchase(document, given)
-
-
-def _described(document: Document | None, given: dict[str, tuple[Any, str]]) -> dict[str, Any]:
-    """What the file and the flags say together (flags win), before validation."""
     data: dict[str, Any] = dict(document.data) if document is not None else {}
-    data.update({name: value for name, (value, _) in given.items()})
-    return data
+    data.update({name: value for name, (value, _) in flags.items()})
+    sources = {name: flag for name, (_, flag) in flags.items()}
+    try:
+        purchase = validate(
+            pack.purchase_model,
+            data,
+            document=document,
+            flag_sources=sources,
+            source=source if document is None else None,
+        )
+        return purchase, None
+    except InputError:
+        if not interactive or not _can_interview(data, pack):
+            raise
+    from ..interview.terminal import interview_at_terminal
+
+    session = interview_at_terminal(
+        data, pack, source=document.source if document is not None else None
+    )
+    return session.purchase, session
 
 
-def _can_interview(data: dict[str, Any]) -> bool:
-    from ..interview import can_interview
-    from ..loading import missing_fields
+def _can_interview(data: dict[str, Any], pack: Rules) -> bool:
+    from ..interview.questions import can_interview, missing_fields
 
-    return bool(missing_fields(data)) and can_interview(data)
-
-
-def _clearer(exc: InputError, document: Document | None) -> InputError:
-    from ..interview import explain_blanks
-
-    return InputError(explain_blanks(exc.problems, document))
-
-
-def _interview(data: dict[str, Any], pack: Rules, document: Document | None) -> Session:
-    from .interview_io import interview_at_terminal
-
-    return interview_at_terminal(data, pack, source=document.source if document else None)
+    return bool(missing_fields(data, pack)) and can_interview(data, pack)
 
 
 _BY_EXTENSION = {
@@ -212,14 +278,29 @@ _BY_EXTENSION = {
 }
 
 
-def _format_for(output: Path | None) -> Format:
+def format_named(name: str) -> Format:
+    """The format ``--format`` names (raises InputError naming the nearest one)."""
+    import difflib
+
+    formats = [f.value for f in Format]
+    if name in formats:
+        return Format(name)
+    close = difflib.get_close_matches(name, formats, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise InputError(
+        [Problem(f"{quoted(name)} is not one of {', '.join(formats)}{hint}", source="--format")]
+    )
+
+
+def format_for(output: str | None) -> Format:
     """The format an output file's name asks for (record.md is markdown), else the table."""
-    if output is None or str(output) == "-":
+    if output is None or output == "-":
         return Format.table
-    return _BY_EXTENSION.get(output.suffix.lower(), Format.table)
+    return _BY_EXTENSION.get(os.path.splitext(output)[1].lower(), Format.table)
 
 
-def render(decision: Decision, format: Format) -> str:
+def render(decision: Decision, rules: Rules, format: Format, output: str | None = None) -> str:
+    """The decision in a format: JSON and YAML are data; table and markdown are for people."""
     if format is Format.json:
         return decision.to_json()
     if format is Format.yaml:
@@ -231,21 +312,24 @@ def render(decision: Decision, format: Format) -> str:
     if format is Format.markdown:
         from ..render.markdown import decision_markdown
 
-        return decision_markdown(decision)
+        return decision_markdown(decision, rules)
     import io
 
     from ..render.table import print_decision
 
     buffer = io.StringIO()
-    print_decision(decision, file=buffer)
+    # As wide as the terminal it is printed on; a file or a pipe gets COLUMNS, else 80.
+    width = shutil.get_terminal_size().columns if output in (None, "-") else None
+    print_decision(decision, file=buffer, rules=rules, width=width)
     return buffer.getvalue()
 
 
-def register(app: typer.Typer, args: Sequence[str] | None = None) -> None:
-    def command(**kwargs: Any) -> None:
-        route_command(**kwargs)
+# -- registering ------------------------------------------------------------------------
 
-    base = [
+
+def _base_params() -> list[inspect.Parameter]:
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    return [
         inspect.Parameter(
             "file",
             inspect.Parameter.POSITIONAL_OR_KEYWORD,
@@ -259,35 +343,38 @@ def register(app: typer.Typer, args: Sequence[str] | None = None) -> None:
         ),
         inspect.Parameter(
             "format",
-            inspect.Parameter.KEYWORD_ONLY,
-            annotation=Format | None,
+            keyword,
+            # Text, checked by the command: a usage error in the tool's own words.
+            annotation=str | None,
             default=typer.Option(
                 None,
                 "--format",
                 "-f",
+                metavar="|".join(f.value for f in Format),
                 help="How to print the decision: table, json, yaml or markdown. Default: from "
                 "--output's extension (.md, .json, .yaml), else table.",
                 show_default=False,
             ),
         ),
-        inspect.Parameter(
-            "rules", inspect.Parameter.KEYWORD_ONLY, annotation=str | None, default=rules_option()
-        ),
+        inspect.Parameter("rules", keyword, annotation=str | None, default=rules_option()),
         inspect.Parameter(
             "output",
-            inspect.Parameter.KEYWORD_ONLY,
-            annotation=Path | None,
+            keyword,
+            # Text, not a Path: a Path would drop the trailing slash of "-o newdir/".
+            annotation=str | None,
             default=typer.Option(
                 None,
                 "--output",
                 "-o",
                 metavar="FILE",
-                help="Write the decision to FILE (whole or not at all) instead of stdout.",
+                help="Write the decision to FILE (whole or not at all) instead of stdout; "
+                "never over the purchase file itself.",
+                show_default=False,
             ),
         ),
         inspect.Parameter(
             "no_input",
-            inspect.Parameter.KEYWORD_ONLY,
+            keyword,
             annotation=bool,
             default=typer.Option(
                 False,
@@ -296,8 +383,35 @@ def register(app: typer.Typer, args: Sequence[str] | None = None) -> None:
             ),
         ),
     ]
-    params = base + purchase_flags() if needs_purchase_flags(args, base) else base
+
+
+def register(app: typer.Typer, args: Sequence[str] = ()) -> None:
+    """``route``, with the purchase flags of the pack the command line names when it runs
+    route (other command lines, and ``commission --help``, never load a pack)."""
+    line = [args] if isinstance(args, str) else list(args)
+    loaded = _pack_for(line) if runs_route(line) else None
+    broken = runs_route(line) and loaded is None
+    params = _base_params() + (purchase_flags(loaded) if loaded is not None else [])
+
+    def command(**kwargs: Any) -> None:
+        flags = {
+            name.removeprefix(_FIELD_PREFIX): (value, _flag_of(name, value))
+            for name, value in kwargs.items()
+            if name.startswith(_FIELD_PREFIX) and value is not None
+        }
+        own = {k: v for k, v in kwargs.items() if not k.startswith(_FIELD_PREFIX)}
+        same_pack = loaded is not None and own.get("rules") == pack_named(line)
+        route_command(**own, loaded=loaded if same_pack else None, flags=flags)
+
     command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in params}
     command.__doc__ = _ROUTE_HELP
-    app.command("route", help=_ROUTE_HELP)(command)
+    # A pack that cannot be loaded has no flags to offer: let every option through, so
+    # that the command reports the pack's own problems rather than "no such option".
+    settings = {"ignore_unknown_options": True, "allow_extra_args": True} if broken else {}
+    app.command("route", help=_ROUTE_HELP, context_settings=settings)(command)
+
+
+def _flag_of(name: str, value: Any) -> str:
+    flag = "--" + name.removeprefix(_FIELD_PREFIX).replace("_", "-")
+    return f"--no-{flag[2:]}" if value is False else flag

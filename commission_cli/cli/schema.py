@@ -4,31 +4,40 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from enum import Enum
 
 import typer
 
-from .common import user_errors
-
-
-class Which(str, Enum):
-    purchase = "purchase"
-    decision = "decision"
-
+from ..errors import InputError, Problem
+from ..safe import quoted
+from .common import rules_option, user_errors
 
 _HELP = """Print the JSON Schema of a purchase description (the input) or of a decision
-(the output of route --format json and of each batch --format jsonl line).
+(the output of route --format json and of each batch --format jsonl line), for
+the rule pack: its fields, its results, its methods.
 """
+
+WHICH = ("purchase", "decision")
 
 
 def schema_command(
-    which: Which = typer.Argument(..., help="purchase (the input) or decision (the output)."),
+    which: str = typer.Argument(
+        ..., metavar="purchase|decision", help="purchase (the input) or decision (the output)."
+    ),
+    rules: str | None = rules_option(),
 ) -> None:
     with user_errors():
-        from ..schemas import SCHEMAS
+        from ..io.files import write_output
+        from ..model.schemas import SCHEMAS
+        from ..rules.load import load_rules
 
-        print(json.dumps(SCHEMAS[which.value](), indent=2, ensure_ascii=False))
+        if which not in WHICH:
+            # Checked here rather than by typer, so the message is in the tool's words.
+            raise InputError(
+                [Problem(f"{quoted(which)} is not purchase or decision", source="schema")]
+            )
+        schema = SCHEMAS[which](load_rules(rules))
+        write_output(json.dumps(schema, indent=2, ensure_ascii=False), None)
 
 
-def register(app: typer.Typer, args: Sequence[str] | None = None) -> None:
+def register(app: typer.Typer, args: Sequence[str] = ()) -> None:
     app.command("schema", help=_HELP)(schema_command)

@@ -3,57 +3,60 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import typer
 
-from ..errors import InputError
+from ..safe import shown
 from .common import EXIT_OK, rules_option, say, user_errors
 
 _HELP = """Write a service specification skeleton for a purchase, as Markdown.
 
 FILE is the purchase description (YAML or JSON; - reads stdin). The skeleton
-has the headings of Appendix 1 of the Wolverhampton Commissioning Framework,
-filled from the purchase where it can be (name, cost a year and in total,
-length, the recommended route and agreement) and prompts elsewhere, then the
-equality impact assessment and equality monitoring items the framework asks
-for. Printed, or written to --output FILE, which is never replaced unless
---force is given.
+has the headings of the specification file the rule pack names (for the
+shipped pack, Appendix 1 of its commissioning framework), filled from the
+purchase where it can be (name, cost a year and in total, length, the
+recommended route and the pack's results) and prompts elsewhere. Printed, or
+written to --output FILE, which is never replaced unless --force is given,
+and never when it is FILE itself.
 """
 
 
 def spec_command(
     file: str = typer.Argument(
-        ..., metavar="FILE|-", help="Purchase description (YAML or JSON); - reads stdin."
+        ...,
+        metavar="FILE|-",
+        help="Purchase description (YAML or JSON); - reads stdin.",
+        show_default=False,
     ),
-    output: Path | None = typer.Option(
+    output: str | None = typer.Option(
         None, "--output", "-o", metavar="FILE", help="Write the specification to FILE."
     ),
     force: bool = typer.Option(False, "--force", help="Replace the --output file if it exists."),
     rules: str | None = rules_option(),
 ) -> None:
     with user_errors():
-        from ..engine import route
-        from ..interview import explain_blanks
-        from ..loading import build_purchase, read_purchase_document
-        from ..render.spec import spec_markdown
-        from ..rules import load_rules
-        from .common import write_file
+        from ..engine.route import route
+        from ..io.documents import read_purchase_document
+        from ..io.files import is_stdout, refuse_input_as_output, write_new, write_output
+        from ..model.purchase import validate
+        from ..render.spec import load_specification, spec_markdown
+        from ..rules.load import load_rules
 
+        refuse_input_as_output(output, [file])
+        pack = load_rules(rules)
+        spec = load_specification(pack)
         document = read_purchase_document(file)
-        try:
-            purchase = build_purchase(document)
-        except InputError as exc:
-            raise InputError(explain_blanks(exc.problems, document)) from None
-        decision = route(purchase, load_rules(rules))
-        text = spec_markdown(decision, source=None if file == "-" else file)
-        if output is None or str(output) == "-":
-            print(text, end="" if text.endswith("\n") else "\n")
+        purchase = validate(pack.purchase_model, document.data, document=document)
+        decision = route(purchase, pack)
+        text = spec_markdown(decision, pack, spec, source=None if file == "-" else file)
+        if is_stdout(output):
+            write_output(text, None)
         else:
-            write_file(output, text, replace=force)
-            say(f"Wrote {output}: the service specification for {purchase.title}.")
+            assert output is not None
+            write_new(output, text, force=force, inputs=[file])
+            say(f"Wrote {shown(output)}: the service specification for {shown(purchase.title)}.")
     raise typer.Exit(EXIT_OK)
 
 
-def register(app: typer.Typer, args: Sequence[str] | None = None) -> None:
+def register(app: typer.Typer, args: Sequence[str] = ()) -> None:
     app.command("spec", help=_HELP)(spec_command)

@@ -6,16 +6,34 @@ heading by accident), the summary as a list rather than a wide table, the one
 table (the purchase) padded into columns, the steps and obligations as
 checklists, and what the record rests on (the rule pack's name, version and
 sha256, the tool's version, the date) at the end, with room to sign it off.
+
+Text from the purchase or the pack is shown with its control characters
+escaped (:func:`~commission_cli.safe.shown`), so a title holding an escape
+sequence or a line break cannot restyle a terminal or start a heading.
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from .._version import __version__
-from ..decision import Candidate, Decision
-from ..purchase import Purchase
-from .text import glossary_note, label, purchase_rows, today, value_summary
+from ..model.fields import VALUE_FIELDS
+from ..safe import shown
+from .text import (
+    NOT_GIVEN,
+    field_label,
+    glossary_note,
+    purchase_rows,
+    result_text,
+    today,
+    value_summary,
+)
+
+if TYPE_CHECKING:
+    from ..model.decision import Candidate, Decision
+    from ..model.purchase import Purchase
+    from ..rules.compiled import Rules
 
 WIDTH = 80
 # A word that would start a list, a quotation, a heading, a table row or a
@@ -47,16 +65,16 @@ def wrap(text: str, first: str = "", rest: str | None = None, width: int = WIDTH
     return lines
 
 
-def _item(text: str, marker: str = "- ") -> list[str]:
+def item(text: str, marker: str = "- ") -> list[str]:
     return wrap(text, marker, " " * len(marker))
 
 
-def _paragraph(text: str) -> list[str]:
+def paragraph(text: str) -> list[str]:
     return [*wrap(text), ""]
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return text.replace("|", "\\|")
 
 
 def table(header: tuple[str, str], rows: list[tuple[str, str]]) -> list[str]:
@@ -70,21 +88,23 @@ def table(header: tuple[str, str], rows: list[tuple[str, str]]) -> list[str]:
     return out
 
 
-def decision_markdown(decision: Decision) -> str:
+def decision_markdown(decision: Decision, rules: Rules | None = None) -> str:
+    """The decision record; ``rules`` (the pack routed with) words the purchase's fields."""
     d = decision
-    lines = [f"# Procurement route decision: {d.purchase.title}", ""]
+    lines = [f"# Procurement route decision: {shown(d.purchase.title)}", ""]
     lines += _summary(d)
-    lines += _purchase(d.purchase)
+    lines += _purchase(d.purchase, rules)
     if d.method is None:
         lines += _what_would_open(d)
     lines += _why(d)
-    lines += _contract_types(d)
+    lines += _contract_types(d, rules)
     lines += _methods(d)
     lines += _warnings(d)
     lines += _steps(d)
     lines += _obligations(d)
     lines += _record(d)
-    return "\n".join(lines)
+    # Every piece from the purchase or the pack was shown already; this is the last guard.
+    return "\n".join(shown(line) for line in lines)
 
 
 def _summary(d: Decision) -> list[str]:
@@ -92,7 +112,7 @@ def _summary(d: Decision) -> list[str]:
         lines = [
             "**No route: no method of the rules is eligible for this purchase.**",
             "",
-            *_paragraph(
+            *paragraph(
                 "The rules recommend no commissioning method for the purchase as described, "
                 "so there is no route to follow yet. *What would open a route*, below, says "
                 "what each method needs."
@@ -100,37 +120,31 @@ def _summary(d: Decision) -> list[str]:
         ]
         facts = [("Method", "none (no route)")]
     else:
-        lines = [f"**Recommendation: {d.method.name}**", ""]
-        facts = [
-            ("Method", f"{d.method.name} (`{d.method.id}`)"),
-            ("Resulting agreement", d.agreement or "not given by the rules"),
-            ("Full cost recovery", d.full_cost_recovery or "not given by the rules"),
-            ("Key guiding document", d.guiding_document or "not given by the rules"),
-        ]
+        lines = [f"**Recommendation: {shown(d.method.name)}**", ""]
+        facts = [("Method", f"{shown(d.method.name)} (`{shown(d.method.id)}`)")]
+        facts += [(shown(r.name), shown(result_text(r.value))) for r in d.verdict.results]
         if d.exception is not None:
-            facts.append(("Exception relied on", d.exception.text))
+            facts.append(("Exception relied on", shown(d.exception.text)))
+    types = ", ".join(shown(c.name) for c in d.contract_types) or "none indicated"
     facts += [
-        ("Contract types", ", ".join(c.name for c in d.contract_types) or "none indicated"),
-        ("Family", d.family),
+        ("Contract types", types),
+        ("Family", shown(d.family)),
         ("Value", value_summary(d.purchase)),
     ]
     for name, value in facts:
-        lines += _item(f"**{name}:** {value}")
+        lines += item(f"**{name}:** {value}")
     return [*lines, ""]
 
 
-def _purchase(p: Purchase) -> list[str]:
+def _purchase(p: Purchase, rules: Rules | None) -> list[str]:
     """What the officer stated (and the values worked out from it); the rest named once."""
-    shown = {"annual_value", "total_value", "years"} | set(p.stated)
-    rows = [
-        (text_label, value)
-        for (text_label, value), name in zip(purchase_rows(p), Purchase.model_fields, strict=True)
-        if name in shown
-    ]
+    keep = {*VALUE_FIELDS, "years", *p.stated}
+    rows = [(shown(lab), shown(val)) for name, lab, val in purchase_rows(p, rules) if name in keep]
     lines = ["## The purchase as described", "", *table(("Field", "Value"), rows), ""]
-    unstated = [label(name) for name in Purchase.model_fields if name not in shown]
+    names = list(rules.fields) if rules is not None else list(type(p).model_fields)
+    unstated = [shown(field_label(rules, n)) for n in names if n not in keep]
     if unstated:
-        lines += _paragraph(
+        lines += paragraph(
             f"Not stated: {', '.join(unstated)}. A field that is not stated matches no "
             "indicator of the rules."
         )
@@ -140,7 +154,7 @@ def _purchase(p: Purchase) -> list[str]:
 def _what_would_open(d: Decision) -> list[str]:
     lines = ["## What would open a route", ""]
     for c in d.candidates:
-        lines += _item(f"**{c.name}:** {_without_status(c.reason)}")
+        lines += item(f"**{shown(c.name)}:** {shown(_without_status(c.reason))}")
     return [*lines, ""]
 
 
@@ -153,31 +167,31 @@ def _why(d: Decision) -> list[str]:
     heading = "## Why this route" if d.method else "## Why"
     lines = [heading, ""]
     for reason in d.reasons:
-        lines += _item(reason)
+        lines += item(shown(reason))
     return [*lines, ""]
 
 
-def _contract_types(d: Decision) -> list[str]:
+def _contract_types(d: Decision, rules: Rules | None) -> list[str]:
     lines = ["## Contract types", ""]
     if not d.contract_types:
-        return [*lines, *_paragraph("The description indicates none of the types of contracting.")]
+        return [*lines, *paragraph("The description indicates none of the types of contracting.")]
     for c in d.contract_types:
-        note = glossary_note(c.id)
-        lines += _item(f"**{c.name}:** {c.definition}" + (f" ({note})" if note else ""))
+        note = glossary_note(c, rules)
+        lines += item(f"**{shown(c.name)}:** {shown(c.definition)} ({shown(note)})")
     return [*lines, ""]
 
 
 def _methods(d: Decision) -> list[str]:
     lines = ["## Every method considered", ""]
     if d.method is not None:
-        lines += _paragraph("Each method of the family, and why it was or was not chosen.")
+        lines += paragraph("Each method of the family, and why it was or was not chosen.")
     for c in d.candidates:
-        lines += [f"### {c.name}: {_status(d, c)}, score {c.score * 100:.0f}%", ""]
-        lines += _paragraph(c.reason)
+        lines += [f"### {shown(c.name)}: {_status(d, c)}, score {c.score * 100:.0f}%", ""]
+        lines += paragraph(shown(c.reason))
         if c.matched:
-            lines += _item("Matched: " + "; ".join(c.matched))
+            lines += item("Matched: " + "; ".join(shown(m) for m in c.matched))
         if c.unmatched:
-            lines += _item("Not matched: " + "; ".join(c.unmatched))
+            lines += item("Not matched: " + "; ".join(shown(m) for m in c.unmatched))
         if c.matched or c.unmatched:
             lines.append("")
     return lines
@@ -194,7 +208,7 @@ def _warnings(d: Decision) -> list[str]:
     if not d.warnings:
         return [*lines, "None.", ""]
     for warning in d.warnings:
-        lines += _item(warning)
+        lines += item(shown(warning))
     return [*lines, ""]
 
 
@@ -203,7 +217,7 @@ def _steps(d: Decision) -> list[str]:
         return []
     lines = ["## Steps", ""]
     for i, step in enumerate(d.steps, 1):
-        lines += wrap(f"{i}. {step}", "- [ ] ", "      ")
+        lines += wrap(f"{i}. {shown(step)}", "- [ ] ", "      ")
     return [*lines, ""]
 
 
@@ -212,20 +226,23 @@ def _obligations(d: Decision) -> list[str]:
         return []
     lines = ["## Obligations", ""]
     for o in d.obligations:
-        lines += wrap(o.text, "- [ ] ", "      ")
-        lines += wrap(f"Source: {o.source}", "  - ", "    ")
+        lines += wrap(shown(o.text), "- [ ] ", "      ")
+        lines += wrap(f"Source: {shown(o.source)}", "  - ", "    ")
     return [*lines, ""]
 
 
 def _record(d: Decision) -> list[str]:
     lines = ["## Record", ""]
-    for item in (
-        f"Rule pack: {d.rules.name}, version {d.rules.version}",
+    for entry in (
+        f"Rule pack: {shown(d.rules.name)}, version {shown(d.rules.version)}",
         f"Rule pack sha256: `{d.rules.sha256}`",
         f"Tool: commission {__version__}",
         f"Date: {today()}",
         "Prepared by: ____________________",
         "Approved by: ____________________",
     ):
-        lines += _item(item)
+        lines += item(entry)
     return [*lines, ""]
+
+
+__all__ = ["NOT_GIVEN", "decision_markdown", "item", "paragraph", "table", "wrap"]

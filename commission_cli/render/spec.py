@@ -1,278 +1,255 @@
-"""A service specification skeleton: the headings of the framework's Appendix 1.
+"""A service specification skeleton, with the headings the rule pack's specification file gives.
 
-Filled from the purchase where the purchase says something (the service's name,
-its cost a year and in total, its length, the route the rules recommend and the
-obligations that come with it); elsewhere a prompt in [square brackets] says
-what to write, with the framework's own words beside it. The equality impact
-assessment and equality monitoring items of sections 3.1 and 3.2 close it.
+The pack names the file (``specification: specification.yaml``): its headings in
+order, a prompt in [square brackets] under each saying what to write, and the
+source's own words beside it. Where the purchase says something (the service's
+name, its cost a year and in total, its length, the route the rules recommend,
+the pack's results and the obligations that come with the route), the skeleton
+is filled from it. No authority's wording lives here: it is all in the file.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field, ValidationError
 
 from .._version import __version__
-from ..decision import Decision
-from ..money import format_money
-from .markdown import wrap
-from .text import show_value, today
+from ..errors import InputError, Problem
+from ..model.fields import Strict
+from ..model.money import format_money
+from ..safe import shown
+from .markdown import item, paragraph, wrap
+from .text import result_text, today, years_words
 
-FRAMEWORK = "Wolverhampton Commissioning Framework"
+if TYPE_CHECKING:
+    from ..io.documents import Document
+    from ..model.decision import Decision
+    from ..rules.compiled import Rules
 
 
-@dataclass(frozen=True)
-class Quote:
-    """The framework's words, and where they are."""
+class Quote(Strict):
+    """The source's words, and the section they are in."""
 
     text: str
     section: str
 
 
-@dataclass(frozen=True)
-class Heading:
-    """One heading of Appendix 1 (Service specification), with what to write under it."""
+class Check(Strict):
+    """A box to tick; with a quote, the words it answers to come first."""
 
-    title: str
-    prompt: str
+    text: str
     quote: Quote | None = None
 
 
-_STRATEGY = "3.1 Step 1 – Strategy"
-_PLAN = "3.2 Step 2 – Commissioning Plan"
-_MONITOR = "3.4 Step 4 – Monitor, Review and Evaluation"
+class ItemList(Strict):
+    """A list under a lead-in sentence; ``each`` is added after every item (a prompt)."""
 
-STATEMENT_OF_PURPOSE = Heading(
-    "STATEMENT OF PURPOSE",
-    "Why the service is commissioned, in a sentence or two: the need it meets and the "
-    "outcomes it supports.",
-    Quote(
-        "Individual service specifications need to be developed that clearly set out the "
-        "outcomes that need to be achieved by the service as well as the performance "
-        "management framework that will be used by the Commissioner to monitor and "
-        "evaluate progress.",
-        _PLAN,
-    ),
-)
-
-# The headings under the statement of purpose, in Appendix 1's order. Cost and the
-# outline terms are filled from the purchase as well as prompted.
-SECTIONS = (
-    Heading(
-        "Overview",
-        "The needs the service addresses and the evidence for them (the needs "
-        "assessment), who it is for, and how it fits the commissioning strategy.",
-        Quote(
-            "Services need to be clear about the needs being addressed, how they are "
-            "impacting and have clarity in relation to the outcomes they are supporting.",
-            _STRATEGY,
-        ),
-    ),
-    Heading(
-        "Service Objectives",
-        "What the service must achieve, written so that progress can be measured.",
-        Quote(
-            "Contracts agreed should be priority outcome focused and subject to robust "
-            "monitoring arrangements.",
-            "3.3 Step 3 – Procurement Process",
-        ),
-    ),
-    Heading(
-        "Description of service",
-        "What the service is, who can use it and how they are referred, and the level of "
-        "service required.",
-        Quote(
-            "The level of service required will be defined and performance monitoring "
-            "arrangements clearly specified.",
-            _PLAN,
-        ),
-    ),
-    Heading(
-        "Service activities",
-        "What the provider will do: the activities, how often, for whom, and with which partners.",
-    ),
-    Heading(
-        "Service outcomes",
-        "The outcomes for the people who use the service, each linked to the needs assessment.",
-        Quote(
-            "Services should be mapped to outcomes and resources to give a clear "
-            "correlation between services overlaps and gaps.",
-            _PLAN,
-        ),
-    ),
-    Heading(
-        "Location",
-        "Where the service is delivered, and how people reach it (accessible services).",
-    ),
-    Heading(
-        "Cost",
-        "How the cost breaks down (staff, running costs, overheads), and when payments are made.",
-        Quote(
-            "Making payments on time and within agreed time periods (in advance, 15th "
-            "working day of the month, in arrears).",
-            "5 Standards of working practice to be adopted by all Statutory Sector Organisations",
-        ),
-    ),
-    Heading(
-        "Performance measures",
-        "The milestones and measurable indicators the service will be judged by, "
-        "including equality indicators linked to the needs assessment.",
-        Quote(
-            "Service contracts will contain milestones and indicators which are measurable "
-            "to enable the monitoring of the impact of services and progress towards "
-            "achieving the outcomes against which they have been commissioned.",
-            _MONITOR,
-        ),
-    ),
-    Heading(
-        "Performance monitoring",
-        "How and how often performance will be reported and reviewed, and by whom. Ask "
-        "only for the information needed.",
-        Quote(
-            "Limiting monitoring requirements to capture only that information which is "
-            "necessary to assess performance and financial propriety.",
-            "5 Standards of working practice to be adopted by all Statutory Sector Organisations",
-        ),
-    ),
-    Heading(
-        "Outline terms and conditions and length of contract",
-        "The start date, review and break points, notice, and any other terms.",
-        Quote(
-            "Providing a minimum of 3 months notice of an intention to reduce or withdraw funding.",
-            "5 Standards of working practice to be adopted by all Statutory Sector Organisations",
-        ),
-    ),
-)
-
-EIA_QUOTE = Quote(
-    "An equality impact assessment (EIA) should be carried out for each commissioning "
-    "strategy / service specification. The extent of the EIA needs to be proportional to "
-    "the size of service area / impact.",
-    _STRATEGY,
-)
-EQUALITY_CONSIDERATIONS = (
-    Quote(
-        "The inclusion of equality indicators with direct linkage to the needs assessment "
-        "and equality impact.",
-        _PLAN,
-    ),
-    Quote("The legal requirement to carry out equality monitoring.", _PLAN),
-)
-# Section 3.2: "Equality and diversity specifications should encourage:"
-EQUALITY_ITEMS = (
-    "Equality monitoring systems",
-    "Equality impact assessment",
-    "Workforce representation",
-    "Accessible services",
-    "Equality & Diversity Policy",
-    "Staff training and development",
-    "Consultation and Involvement of under-representative groups/users",
-    "Dealing with complaints",
-)
-ENCOURAGE = ("Sustainability", "Innovation", "Partnership working", "Equality and diversity")
+    lead: str | None = None
+    items: list[str]
+    checklist: bool = False
+    each: str | None = None
 
 
-def spec_markdown(decision: Decision, source: str | None = None) -> str:
+class Section(Strict):
+    """One heading of the specification, and what goes under it."""
+
+    heading: str
+    level: int = Field(3, ge=2, le=3)
+    fill: Literal["cost", "route"] | None = None  # the purchase's facts that go here
+    results: list[str] = Field(default_factory=list)  # ids of the pack's results shown here
+    prompt: str | None = None
+    quote: Quote | None = None
+    checklist: list[Check] = Field(default_factory=list)
+    lists: list[ItemList] = Field(default_factory=list)
+
+
+class Specification(Strict):
+    """A pack's specification file."""
+
+    title: str
+    about: str  # what the headings are: "the headings of Appendix 1 of ..."
+    document: str | None = None  # the pack's document the quotes come from
+    cite_as: str | None = None  # how a quote names that document (else its title)
+    name_heading: str = "SERVICE NAME"
+    sections: list[Section]
+
+
+def load_specification(rules: Rules) -> Specification:
+    """The specification file the pack names, read and checked (raises InputError)."""
+    from ..io.documents import PACK_LIMITS, decode_text, parse
+    from ..rules.load import named_file
+
+    name = rules.pack.specification
+    if name is None:
+        raise InputError(
+            [
+                Problem(
+                    "names no specification file, so `commission spec` has no headings to "
+                    "write; add `specification: FILE` to the pack",
+                    source=rules.path,
+                )
+            ]
+        )
+    data = named_file(rules, name)
+    if data is None:
+        raise InputError(
+            [
+                Problem(
+                    f"names the specification file {name!r}, which is neither beside the "
+                    "pack nor shipped with the tool",
+                    source=rules.path,
+                )
+            ]
+        )
+    document = parse(decode_text(data, name), name, limits=PACK_LIMITS)
+    try:
+        spec = Specification.model_validate(document.data)
+    except ValidationError as exc:
+        raise InputError(_problems(exc, document)) from None
+    _check_results(spec, rules, document)
+    return spec
+
+
+def _problems(exc: ValidationError, document: Document) -> list[Problem]:
+    from ..io.documents import dotted
+
+    problems = []
+    for error in exc.errors(include_url=False):
+        path = tuple(error["loc"])
+        if error["type"] == "missing":
+            message, at, key = "is required but missing", path[:-1], False
+        elif error["type"] == "extra_forbidden":
+            message, at, key = "is not a key of a specification file", path, True
+        else:
+            message, at, key = str(error["msg"]), path, False
+        problems.append(document.problem(message, at, key=key, field_name=dotted(path)))
+    return problems
+
+
+def _check_results(spec: Specification, rules: Rules, document: Document) -> None:
+    declared = {r.id for r in rules.results}
+    problems = [
+        document.problem(
+            f"the pack declares no result {result!r} (declared: {', '.join(declared) or 'none'})",
+            ("sections", i, "results", j),
+        )
+        for i, section in enumerate(spec.sections)
+        for j, result in enumerate(section.results)
+        if result not in declared
+    ]
+    if problems:
+        raise InputError(problems)
+
+
+def spec_markdown(
+    decision: Decision, rules: Rules, spec: Specification, source: str | None = None
+) -> str:
     """The specification skeleton for a routed (or unrouted) purchase."""
-    p = decision.purchase
-    lines = ["# SERVICE SPECIFICATION", ""]
-    lines += _paragraph(
-        f"A draft for {p.title}, with the headings of Appendix 1 (Service specification) "
-        f"of the {FRAMEWORK}. Replace each prompt in [square brackets]. Written by "
-        f"commission {__version__} on {today()}"
-        + (f" from {source}" if source else "")
-        + f"; the route is from {decision.rules.name}, version {decision.rules.version}."
+    title = shown(decision.purchase.title)
+    lines = [f"# {shown(spec.title)}", ""]
+    lines += paragraph(
+        f"A draft for {title}, with {shown(spec.about)}. Replace each prompt in "
+        f"[square brackets]. Written by commission {__version__} on {today()}"
+        + (f" from {shown(source)}" if source else "")
+        + f"; the route is from {shown(decision.rules.name)}, version "
+        f"{shown(decision.rules.version)}."
     )
-    lines += [f"## SERVICE NAME: {p.title}", ""]
-    lines += [f"## {STATEMENT_OF_PURPOSE.title}", ""]
-    lines += _prompted(STATEMENT_OF_PURPOSE)
-    lines += _paragraph(f"Service specifications should encourage ({_PLAN}):")
-    lines += [f"- {item}" for item in ENCOURAGE] + [""]
-    for heading in SECTIONS:
-        lines += [f"### {heading.title}", ""]
-        if heading.title == "Cost":
-            lines += _cost(decision)
-        elif heading.title.startswith("Outline terms"):
-            lines += _terms(decision)
-        lines += _prompted(heading)
-    lines += _equality()
-    return "\n".join(lines)
+    lines += [f"## {shown(spec.name_heading)}: {title}", ""]
+    cite = _citation(spec, rules)
+    for section in spec.sections:
+        lines += [f"{'#' * section.level} {shown(section.heading)}", ""]
+        lines += _section(section, decision, rules, cite)
+    return "\n".join(shown(line) for line in lines)
 
 
-def _paragraph(text: str) -> list[str]:
-    return [*wrap(text), ""]
+def _citation(spec: Specification, rules: Rules) -> str | None:
+    if spec.cite_as is not None:
+        return spec.cite_as
+    if spec.document is None:
+        return None
+    found = rules.documents.get(spec.document)
+    return found.title if found is not None else spec.document
 
 
-def _prompted(heading: Heading) -> list[str]:
-    lines = _paragraph(f"[{heading.prompt}]")
-    if heading.quote is not None:
-        lines += _quoted(heading.quote)
+def _section(section: Section, d: Decision, rules: Rules, cite: str | None) -> list[str]:
+    lines: list[str] = []
+    if section.fill == "cost":
+        lines += _cost(d, section.results)
+    elif section.fill == "route":
+        lines += _route(d, section.results)
+    if section.prompt:
+        lines += paragraph(f"[{shown(section.prompt)}]")
+    if section.quote is not None:
+        lines += _quoted(section.quote, cite)
+    for check in section.checklist:
+        text = shown(check.text)
+        if check.quote is not None:
+            text = f"“{shown(check.quote.text)}” ({shown(check.quote.section)}): {text}"
+        lines += item(text, "- [ ] ")
+    if section.checklist:
+        lines.append("")
+    for listed in section.lists:
+        lines += _list(listed)
     return lines
 
 
-def _quoted(quote: Quote) -> list[str]:
-    return [*wrap(f"“{quote.text}” ({FRAMEWORK}, {quote.section})", "> ", "> "), ""]
+def _quoted(quote: Quote, cite: str | None) -> list[str]:
+    where = f"{shown(cite)}, {shown(quote.section)}" if cite else shown(quote.section)
+    return [*wrap(f"“{shown(quote.text)}” ({where})", "> ", "> "), ""]
 
 
-def _item(text: str, marker: str = "- ") -> list[str]:
-    return wrap(text, marker, " " * len(marker))
+def _list(listed: ItemList) -> list[str]:
+    lines = paragraph(shown(listed.lead)) if listed.lead else []
+    marker = "- [ ] " if listed.checklist else "- "
+    for entry in listed.items:
+        text = shown(entry) + (f": {shown(listed.each)}" if listed.each else "")
+        lines += item(text, marker)
+    return [*lines, ""]
 
 
-def _years(decision: Decision) -> str:
-    p = decision.purchase
-    text = f"{show_value('years', p.years)} year{'' if p.years == 1 else 's'}"
+def _years(d: Decision) -> str:
+    p = d.purchase
+    text = years_words(p.years)
     if "years" not in p.stated:
         text += " (not stated, so taken as 1 year: state the length)"
     return text
 
 
-def _cost(decision: Decision) -> list[str]:
-    p = decision.purchase
+def _results(d: Decision, ids: list[str]) -> list[str]:
+    lines: list[str] = []
+    for result in d.verdict.results:
+        if result.id in ids:
+            lines += item(f"{shown(result.name)}: {shown(result_text(result.value))}")
+    return lines
+
+
+def _cost(d: Decision, results: list[str]) -> list[str]:
+    p = d.purchase
     assert p.annual_value is not None and p.total_value is not None
-    lines = _item(f"Cost a year: {format_money(p.annual_value)}")
-    lines += _item(f"Length: {_years(decision)}")
-    lines += _item(f"Total cost over the whole life: {format_money(p.total_value)}")
-    if decision.full_cost_recovery is not None:
-        lines += _item(
-            f"Full cost recovery: {decision.full_cost_recovery} (the guide, for the "
-            "recommended route)"
-        )
+    lines = item(f"Cost a year: {format_money(p.annual_value)}")
+    lines += item(f"Length: {_years(d)}")
+    lines += item(f"Total cost over the whole life: {format_money(p.total_value)}")
+    if d.method is not None:
+        lines += _results(d, results)
     return [*lines, ""]
 
 
-def _terms(decision: Decision) -> list[str]:
-    d = decision
-    lines = _item(f"Length of contract: {_years(d)}")
+def _route(d: Decision, results: list[str]) -> list[str]:
+    lines = item(f"Length of contract: {_years(d)}")
     if d.method is None:
-        lines += _item(
+        lines += item(
             "Recommended route: none. The rules find no route for this purchase as "
             "described; `commission route` says what would open one."
         )
     else:
-        lines += _item(f"Recommended route: {d.method.name}")
-        lines += _item(f"Resulting agreement: {d.agreement or 'not given by the rules'}")
-        lines += _item(f"Key guiding document: {d.guiding_document or 'not given by the rules'}")
-    types = ", ".join(c.name for c in d.contract_types) or "none indicated"
-    lines += [*_item(f"Types of contract: {types}"), ""]
+        lines += item(f"Recommended route: {shown(d.method.name)}")
+        lines += _results(d, results)
+    types = ", ".join(shown(c.name) for c in d.contract_types) or "none indicated"
+    lines += [*item(f"Types of contract: {types}"), ""]
     if d.obligations:
         lines += ["The route comes with these obligations:", ""]
         for o in d.obligations:
-            lines += _item(o.text, "- [ ] ")
+            lines += item(shown(o.text), "- [ ] ")
         lines.append("")
     return lines
-
-
-def _equality() -> list[str]:
-    lines = ["## Equality impact assessment and equality monitoring", ""]
-    lines += _quoted(EIA_QUOTE)
-    lines += _item(
-        "Equality impact assessment carried out for this specification, in proportion "
-        "to the size of the service and its impact: [date, by whom, findings]",
-        "- [ ] ",
-    )
-    for quote in EQUALITY_CONSIDERATIONS:
-        text = f"“{quote.text}” ({quote.section}): [how this specification does it]"
-        lines += _item(text, "- [ ] ")
-    lines += ["", *_paragraph(f"Equality and diversity specifications should encourage ({_PLAN}):")]
-    for item in EQUALITY_ITEMS:
-        lines += _item(f"{item}: [what the provider must do]", "- [ ] ")
-    return [*lines, ""]

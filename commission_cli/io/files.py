@@ -1,0 +1,230 @@
+"""Writing output files safely: whole or not at all, and never over what should stay.
+
+Every command that writes a file comes here, so the rules hold everywhere:
+
+* **Whole or not at all.** Text goes to a temporary file beside the target and is
+  renamed over it at the end; a run that fails, is interrupted or is killed
+  leaves the target as it was.
+* **Only regular files are replaced.** A device (``/dev/null``), a FIFO, or a
+  symlink to one (``/dev/stdout``) is written to as a stream; a directory, or a
+  name ending in ``/``, is refused.
+* **Never the input.** An output that is one of the command's inputs (the same
+  file, by device and inode, stdin included) is refused before anything is read.
+* **Nothing left behind.** A temporary file is named for the process that made
+  it (``.out.csv.commission-1234.part``); one left by a process that no longer
+  exists (killed with SIGKILL, say) is removed by the next run that writes there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO
+
+from ..errors import InputError, Problem
+
+STDIO = "-"
+# Set when the caller closed stdout (`>&-`): the answer has nowhere to go.
+stdout_closed = False
+_STALE = re.compile(r"\.(?P<name>.+)\.commission-(?P<pid>\d+)\.[^.]+\.part")
+
+
+def is_stdout(path: str | os.PathLike[str] | None) -> bool:
+    return path is None or os.fspath(path) == STDIO
+
+
+def _problem(path: str, message: str) -> InputError:
+    return InputError([Problem(message, source=path)])
+
+
+def refuse_input_as_output(output: str | os.PathLike[str] | None, inputs: Sequence[str]) -> None:
+    """An output that is one of the inputs would replace what is being read: refuse it."""
+    if is_stdout(output):
+        return
+    target = os.fspath(output)  # type: ignore[arg-type]
+    try:
+        out = os.stat(target)
+    except OSError:
+        return  # not there yet: it cannot be an input
+    if not stat.S_ISREG(out.st_mode):
+        return  # a device or a pipe is written as a stream, never replaced
+    for name in inputs:
+        try:
+            seen = os.fstat(0) if name == STDIO else os.stat(name)
+        except (OSError, ValueError):
+            continue
+        if (seen.st_dev, seen.st_ino) == (out.st_dev, out.st_ino):
+            what = "stdin" if name == STDIO else "the file being read"
+            raise _problem(target, f"is {what}; write the output to another file")
+
+
+def _kind(path: str) -> str:
+    """'stream' for a device or pipe, 'file' for a regular file or a new name."""
+    if path.endswith(os.sep) or (os.altsep and path.endswith(os.altsep)):
+        raise _problem(path, "ends with a slash, so it names a folder; give a file name to write")
+    try:
+        found = os.stat(path)  # through a symlink: /dev/stdout is a stream
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise _problem(path, "is a symlink to nothing; give a file name to write") from None
+        return "file"
+    except OSError as exc:
+        raise _problem(path, f"cannot write here: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(found.st_mode):
+        raise _problem(path, "is a directory; give a file name to write")
+    if stat.S_ISREG(found.st_mode):
+        return "file"
+    return "stream"
+
+
+def remove_stale(path: str) -> list[str]:
+    """Remove temporary files beside ``path`` left by runs that no longer exist; their
+    names, for the caller to say so."""
+    directory = os.path.dirname(path) or "."
+    base = os.path.basename(path)
+    removed: list[str] = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return removed
+    for name in names:
+        match = _STALE.fullmatch(name)
+        if match is None or match.group("name") != base or _alive(int(match.group("pid"))):
+            continue
+        full = os.path.join(directory, name)
+        with contextlib.suppress(OSError):
+            if stat.S_ISREG(os.lstat(full).st_mode):
+                os.unlink(full)
+                removed.append(full)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process, still there
+    return True
+
+
+def _mode_for(path: str) -> int:
+    """The permissions a written file should have: those of the file it replaces, or
+    the usual ones for a new file (temporary files are made private to their owner)."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+@contextlib.contextmanager
+def open_output(
+    path: str | os.PathLike[str] | None, *, inputs: Sequence[str] = ()
+) -> Iterator[IO[bytes]]:
+    """stdout, a stream (a device or a pipe), or a regular file that appears whole when
+    the block ends and not at all if it fails. Yields a binary handle: text is written
+    as UTF-8 by the caller."""
+    if is_stdout(path):
+        if sys.stdout is None or stdout_closed:
+            raise InputError([Problem("stdout is closed; give -o FILE to write to a file")])
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    target = os.fspath(path)  # type: ignore[arg-type]
+    refuse_input_as_output(target, inputs)
+    if _kind(target) == "stream":
+        with open(target, "wb") as stream:
+            yield stream
+        return
+    for stale in remove_stale(target):
+        print(f"note: removed {stale}, left by an earlier run that was stopped", file=sys.stderr)
+    directory = os.path.dirname(target) or "."
+    try:
+        fd, tmp = tempfile.mkstemp(
+            dir=directory,
+            prefix=f".{os.path.basename(target)}.commission-{os.getpid()}.",
+            suffix=".part",
+        )
+    except OSError as exc:
+        raise _problem(target, f"cannot write here: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+        os.chmod(tmp, _mode_for(target))
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise _problem(
+            target, f"cannot write: {exc.strerror or exc}; nothing was written"
+        ) from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def write_output(
+    text: str, path: str | os.PathLike[str] | None, *, inputs: Sequence[str] = ()
+) -> None:
+    """Print to stdout, or write a file whole or not at all (replacing a regular file)."""
+    data = (text if text.endswith("\n") else text + "\n").encode("utf-8", "backslashreplace")
+    with open_output(path, inputs=inputs) as handle:
+        handle.write(data)
+
+
+def write_new(
+    path: str | os.PathLike[str],
+    text: str,
+    *,
+    force: bool = False,
+    inputs: Sequence[str] = (),
+    exists: str = "already exists; choose another name, or add --force to replace it",
+) -> None:
+    """Write a file whole; never over a file that is there unless ``force`` (and then only
+    over a regular file: a device or a pipe is written to as a stream)."""
+    target = os.fspath(path)
+    if not force and (os.path.lexists(target)):
+        raise _problem(target, exists)
+    if force:
+        write_output(text, target, inputs=inputs)
+        return
+    _kind(target)  # a trailing slash is refused before anything is written
+    data = (text if text.endswith("\n") else text + "\n").encode("utf-8", "backslashreplace")
+    directory = os.path.dirname(target) or "."
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(
+            dir=directory,
+            prefix=f".{os.path.basename(target)}.commission-{os.getpid()}.",
+            suffix=".part",
+        )
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, _mode_for(target))
+        os.link(tmp, target)  # fails if the name appeared meanwhile: nothing is replaced
+    except FileExistsError:
+        raise _problem(target, exists) from None
+    except OSError as exc:
+        raise _problem(
+            target, f"cannot write: {exc.strerror or exc}; nothing was written"
+        ) from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def same_path(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return Path(a).resolve() == Path(b).resolve()

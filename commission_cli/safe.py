@@ -1,0 +1,38 @@
+"""Text that came from a user or a rule pack, made safe to show to a person.
+
+A title, a pack's names or a value quoted in a message may hold control
+characters (an escape sequence pasted from a terminal, a C1 character from a
+Windows-1252 paste, a line break). Written to a terminal as they are, they could
+move the cursor, recolour or hide text; so every human format shows them as
+escapes (``\\x1b``), and keeps the rest of the text as it was written. JSON,
+YAML and CSV outputs keep the text itself: they are data, not a screen.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls, DEL and C1 controls; the bidirectional overrides, which can make text
+# read in another order than it is stored; and lone surrogates, which no terminal can
+# be sent at all.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def shown(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\x1b``, ``\\n``)."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def quoted(text: str, limit: int = 40) -> str:
+    """A short, escaped excerpt of ``text`` in quotes, for a message about a value."""
+    excerpt = text if len(text) <= limit else text[: limit - 3] + "..."
+    return f"'{shown(excerpt)}'"
