@@ -1,12 +1,19 @@
-"""A seeded register of purchases for the benchmark: realistic, not random noise.
+"""Seeded registers of purchases for the benchmark, in three shapes (``SHAPES``).
 
-A real contracts register repeats itself: the same kinds of purchase, bought
-again and again, with different titles, amounts and lengths. Rows here are
-drawn from profiles of such purchases (between them every method, a no-route
-case and every contract type), with their own title, amount (written the many
-ways people write money) and length; one row in seven has one field changed
-at random, and about one row in a hundred is broken the ways registers are
-(bad money, a misspelt choice, a blank title, values that disagree, a short row).
+* ``generated``: a register that repeats itself, as real ones do: rows drawn from
+  profiles of purchases (between them every method, a no-route case and every
+  contract type), each with its own title, amount (written the many ways people
+  write money) and length; one row in seven has one field changed at random, and
+  about one row in a hundred is broken the ways registers are (bad money, a
+  misspelt choice, a blank title, values that disagree, a short row).
+* ``uniform``: the same profiles, but every amount uniform from £100 to £900,000
+  with pence and every length a fraction of a year: no two amounts alike.
+* ``council``: shaped like a council's published contracts register
+  (Transparency Code): real-looking titles, continuous amounts with pence spread
+  over several orders of magnitude, the length often missing, and most of the
+  optional fields blank.
+
+Every shape writes the same columns, so one command reads them all.
 """
 
 from __future__ import annotations
@@ -260,15 +267,69 @@ def _broken(rng: random.Random, cells: list[str]) -> list[str]:
     return cells
 
 
-def rows(n: int, seed: int = 2009) -> Iterator[list[str]]:
+def _uniform_row(rng: random.Random, number: int) -> list[str]:
+    cells = _row(rng, number)
+    row = dict(zip(FIELDS, cells, strict=False))
+    if len(cells) == len(FIELDS) and row["annual_value"] not in ("45kk", ""):
+        row["annual_value"], row["total_value"] = f"{rng.uniform(100, 900_000):.2f}", ""
+        row["years"] = f"{rng.uniform(0.25, 10):.2f}"
+        cells = [row[f] for f in FIELDS]
+    return cells
+
+
+COUNCIL_TITLES = [
+    "Supported living services - learning disabilities",
+    "Domiciliary care framework lot 3",
+    "Provision of school transport (SEN)",
+    "Grounds maintenance - parks and open spaces",
+    "Advocacy service for adults",
+    "Carers support and respite",
+    "Community equipment store",
+    "Substance misuse recovery service",
+    "Library book supply",
+    "Youth service grant - holiday activities",
+    "Voluntary sector infrastructure support",
+    "Interpreting and translation services",
+    "Highways minor works",
+    "IT support and maintenance",
+    "Homelessness prevention floating support",
+    "Meals on wheels",
+    "Care leavers accommodation",
+    "Public health - stop smoking service",
+    "Residential care placements (spot)",
+    "Community transport grant",
+]
+
+
+def _council_row(rng: random.Random, number: int) -> list[str]:
+    row = dict.fromkeys(FIELDS, "")
+    row["title"] = f"{rng.choice(COUNCIL_TITLES)} ({number})"
+    pounds = min(rng.lognormvariate(10.3, 1.6), 50_000_000)
+    row["total_value" if rng.random() < 0.7 else "annual_value"] = f"{pounds:.2f}"
+    row["years"] = rng.choice(["", "", "", "1", "2", "3", "4", "5", "0.5", "1.5"])
+    row["outcomes"] = rng.choice(["certain", "certain", "certain", "less_certain"])
+    for name in ("providers", "service", "sector", "provider"):
+        if rng.random() < 0.25:
+            row[name] = rng.choice([c for c in CHOICES[name] if c])
+    for name in FLAGS:
+        if rng.random() < 0.05:
+            row[name] = rng.choice(["yes", "no"])
+    return [row[f] for f in FIELDS]
+
+
+SHAPES = {"generated": _row, "uniform": _uniform_row, "council": _council_row}
+
+
+def rows(n: int, seed: int = 2009, shape: str = "generated") -> Iterator[list[str]]:
     rng = random.Random(seed)
+    make = SHAPES[shape]
     for number in range(1, n + 1):
-        yield _row(rng, number)
+        yield make(rng, number)
 
 
-def write(path: Path, n: int, seed: int = 2009) -> Path:
+def write(path: Path, n: int, seed: int = 2009, shape: str = "generated") -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(FIELDS)
-        writer.writerows(rows(n, seed))
+        writer.writerows(rows(n, seed, shape))
     return path
