@@ -1,7 +1,7 @@
 """How fast is commission, measured against floors taken in the same run.
 
     python benchmarks/bench.py                       # every shape, 200,000 rows
-    python benchmarks/bench.py --rows 1000000        # the memory figure at a million
+    python benchmarks/bench.py --rows 1000000 --no-speed   # memory at a million rows
     python benchmarks/bench.py --register mine.csv   # a register of your own as well
 
 Each figure is a ratio to a floor measured in the same run, on the same file, so
@@ -191,6 +191,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the speed runs")
     parser.add_argument("--runs", type=int, default=21, help="cold-start runs of each command")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory figures")
+    parser.add_argument("--no-speed", action="store_true", help="skip the speed figures")
     parser.add_argument("--venv", type=Path, default=HERE / "out" / "venv")
     parser.add_argument("--rebuild", action="store_true", help="make the venv afresh")
     args = parser.parse_args()
@@ -210,7 +211,8 @@ def main() -> None:
             f"Python {sys.version.split()[0]}, {len(os.sched_getaffinity(0))} cores; "
             f"{args.rows:,} rows of each shape (seed {args.seed})"
         )
-        speeds(python, script, files, args.rounds)
+        if not args.no_speed:
+            speeds(python, script, files, args.rounds)
         if not args.no_memory:
             memory(python, script, big, small)
         cold_starts(python, script, args.runs)

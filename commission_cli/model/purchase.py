@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, cast
 
 from pydantic import (
     BaseModel,
@@ -183,6 +183,8 @@ class Purchase(BaseModel):
     """
 
     model_config = ConfigDict(extra="allow", frozen=True, title="Purchase description")
+    # The fields a blank value leaves at their default (all but the required ones).
+    optional_fields: ClassVar[frozenset[str]] = frozenset({"annual_value", "total_value", "years"})
 
     title: annotation(_BUILT_IN["title"])  # type: ignore[valid-type]
     annual_value: annotation(_BUILT_IN["annual_value"]) = None  # type: ignore[valid-type]
@@ -262,8 +264,13 @@ def purchase_model(fields: Sequence[FieldDecl]) -> type[PackPurchase]:
         for decl in fields
         if decl.id not in _BUILT_IN
     }
-    model = create_model("Purchase", __base__=PackPurchase, **own)  # type: ignore[call-overload]
-    return cast(type[PackPurchase], model)
+    model = cast(
+        type[PackPurchase],
+        create_model("Purchase", __base__=PackPurchase, **own),  # type: ignore[call-overload]
+    )
+    fields_ = model.model_fields
+    model.optional_fields = frozenset(n for n, f in fields_.items() if not f.is_required())
+    return model
 
 
 def _default(decl: FieldDecl) -> Any:
@@ -352,8 +359,13 @@ def validate(
     and column, the flag that gave the value, or ``source`` and ``line`` (a
     register and the line its row starts on).
     """
+    # An empty optional field reads as its default, as leaving it out does. Left out
+    # here, it gets that default from pydantic without its reader being run: most
+    # cells of a register are empty. (Messages are still made from the data as given.)
+    optional = model.optional_fields
+    given = {k: v for k, v in data.items() if v != "" or k not in optional}
     try:
-        return model.model_validate(data)
+        return model.model_validate(given)
     except ValidationError as exc:
         problems = _problems(exc, model, data, document, flag_sources or {}, source, line)
         raise InputError(problems) from None
