@@ -194,16 +194,17 @@ class Decision:
     def to_dict(self) -> dict[str, Any]:
         """The PRODUCT.md decision object, ready for ``json.dumps``."""
         v = self.verdict
+        results = self.results
         out: dict[str, Any] = {
             "purchase": self.purchase.echo(),
             "amounts": {k: money_to_json(a) for k, a in self.amounts().items()},
             "family": v.family,
             "method": None if v.method is None else {"id": v.method.id, "name": v.method.name},
-            "results": self.results,
+            "results": results,
         }
         for key in TOP_LEVEL_RESULTS:
-            if any(r.id == key for r in v.results):
-                out[key] = self.result(key)
+            if key in results:
+                out[key] = results[key]
         out.update(
             {
                 "exception": None

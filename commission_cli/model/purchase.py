@@ -242,6 +242,8 @@ class Purchase(BaseModel):
 
 def _json_value(value: Any) -> Any:
     """A field's value as JSON shows it (what each kind's serializer gives)."""
+    if value is None or type(value) is str:  # most values, looked for first
+        return value
     if isinstance(value, Decimal):
         return money_to_json(value)
     if isinstance(value, Fraction):
