@@ -731,6 +731,33 @@ def test_a_thousand_methods_are_checked_in_under_five_seconds(tmp_path):
     assert "--format json lists every one" in table.stdout
 
 
+def test_a_batch_against_a_thousand_methods_costs_each_row_linear_time(tmp_path):
+    # Issue 21: 300 extra methods once made ten rows take over 300 s.
+    import time
+
+    pack = tmp_path / "big.yaml"
+    pack.write_text(many_methods(1000), encoding="utf-8")
+    register = tmp_path / "register.csv"
+    register.write_text(
+        "title,annual_value,years,urgent\n"
+        + "".join(
+            f"P{i},{1000 * i + 500},{1 + i % 3},{'yes' if i % 2 else 'no'}\n" for i in range(10)
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    started = time.perf_counter()
+    result = run_installed(
+        "batch", str(register), "--rules", str(pack), "-o", str(out), "--quiet", timeout=60
+    )
+    elapsed = time.perf_counter() - started
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 10
+    assert all(len(json.loads(line)["candidates"]) == 1000 for line in lines)
+    assert elapsed < 15, f"10 rows against 1,000 methods took {elapsed:.1f} s"
+
+
 # -- the analysis agrees with the engine ----------------------------------------------------------
 # At any value, a point the engine finds no method eligible for (no exception holding) lies in
 # a gap; two or more, in an overlap naming some of them; one, in neither.
