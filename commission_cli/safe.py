@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 
-# C0 controls, DEL and C1 controls; the bidirectional overrides, which can make text
+# C0 controls, DEL and C1 controls; the Unicode line and paragraph separators, which
+# break a line as a newline does; the bidirectional overrides, which can make text
 # read in another order than it is stored; and lone surrogates, which no terminal can
 # be sent at all.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

@@ -128,6 +128,20 @@ def test_deep_nesting_is_refused(cli, tmp_path):
     assert "nested more than 50 levels" in line
 
 
+@pytest.mark.parametrize(
+    "text, where, escape",
+    [
+        ('title: "\\U00110000"\n', "1:9", "\\U00110000"),
+        ('title: T\nnote: "\\UFFFFFFFF"\n', "2:8", "\\UFFFFFFFF"),
+    ],
+)
+def test_an_escape_past_the_last_unicode_character_is_bad_yaml_not_a_fault(
+    cli, tmp_path, text, where, escape
+):
+    (line,) = _bad(cli, tmp_path, text, "purchase.yaml", "--no-input")
+    assert f"purchase.yaml:{where}: not valid YAML or JSON: the escape {escape} names no" in line
+
+
 def test_missing_file_is_a_clean_error(cli, tmp_path):
     result = cli("route", str(tmp_path / "nope.yaml"))
     assert result.exit_code == 2
@@ -143,6 +157,30 @@ def test_bad_flag_value_names_the_flag(cli):
 def test_unknown_format_is_a_usage_error(cli, tmp_path):
     result = cli("route", "--format", "pdf", "--title", "t")
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "args, choices",
+    [
+        (["route", "examples/day-care-restricted.yaml", "--format", "bogus"], "table, json"),
+        (["batch", "examples/register.csv", "--format", "bogus"], "jsonl, csv"),
+        (["batch", "examples/register.csv", "--input-format", "bogus"], "csv, jsonl"),
+        (["check", "examples/register.csv", "--format", "bogus"], "table, csv, jsonl"),
+        (["glossary", "--format", "bogus"], "text, json"),
+        (["rules", "check", "--format", "bogus"], "table, json"),
+        (["rules", "show", "--format", "bogus"], "table, json, markdown"),
+    ],
+)
+def test_a_value_no_choice_allows_is_one_error_line_naming_the_choices(args, choices, capsys):
+    # Through the script's own entry point, where usage errors are put in the tool's words
+    # (typer releases keep an option's choices in different places).
+    from commission_cli.cli import run
+
+    assert run(args) == 2
+    err = capsys.readouterr().err
+    option = args[args.index("bogus") - 1]
+    assert err.startswith(f"error: {option}: 'bogus' is not one of {choices}"), err
+    assert len(err.splitlines()) == 1
 
 
 @pytest.mark.parametrize(
@@ -171,3 +209,28 @@ def test_read_yaml_gives_no_document_when_the_reading_stopped():
     assert document is not None and document.data == {"a": "1"}  # the text as written
     assert [p.message.startswith("duplicate key") for p in problems] == [True]
     assert read_yaml("# nothing\n", "x.yaml") == (None, [Problem("is empty", source="x.yaml")])
+
+
+def test_a_whole_value_over_a_tiny_part_of_a_year_is_refused_past_the_limit(cli, tmp_path):
+    text = "title: T\ntotal_value: 1000000000000\nyears: 0.0001\noutcomes: certain\n"
+    (line,) = _bad(cli, tmp_path, text, "purchase.yaml", "--no-input")
+    assert "total_value ÷ years comes to more than the limit of £1,000,000,000,000" in line
+
+
+def test_no_arguments_show_the_help_with_no_empty_error_line(capsys):
+    from commission_cli.cli import run
+
+    assert run([]) == 2
+    captured = capsys.readouterr()
+    assert "route" in captured.out
+    assert "error" not in captured.err
+
+
+def test_an_unknown_rules_command_names_the_nearest_one(capsys):
+    from commission_cli.cli import run
+
+    assert run(["rules", "chek"]) == 2
+    assert capsys.readouterr().err == (
+        "error: no command 'chek' of rules; did you mean 'check'? "
+        "(rules commands: check, show, init)\n"
+    )

@@ -425,6 +425,41 @@ def test_a_batch_started_under_nohup_is_not_stopped_by_sighup(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "register.csv"]
 
 
+def test_sigterm_before_the_command_begins_is_a_clean_stop(monkeypatch, capsys):
+    from commission_cli import cli
+    from commission_cli.cli.common import Stopped
+
+    def stopped_while_starting(args):
+        raise Stopped(signal.SIGTERM)
+
+    monkeypatch.setattr(cli, "build_app", stopped_while_starting)
+    assert cli.run(["batch", "register.csv", "-o", "out.csv"]) == 143
+    assert capsys.readouterr().err.strip() == "stopped by SIGTERM: nothing was written"
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.1, 0.15, 0.2, 0.3, 0.45])
+def test_sigterm_at_any_moment_of_start_up_never_shows_a_traceback(tmp_path, delay):
+    path = tmp_path / "register.csv"
+    _big_register(path, 2000)
+    proc = subprocess.Popen(
+        [installed_script(), "batch", str(path), "-o", str(tmp_path / "out.csv")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL),
+    )
+    try:
+        time.sleep(delay)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    # Before Python has set the tool's handler up, the signal's own default ends it (-15).
+    assert proc.returncode in (143, -signal.SIGTERM, 0), err
+    assert "Traceback" not in err
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
 def _wait_for_part(folder, proc):
     """Until the batch is writing (its temporary file is there), and a little after."""
     deadline = time.monotonic() + 30

@@ -440,12 +440,13 @@ def test_version(cli):
 
 def test_a_title_with_an_escape_sequence_is_shown_escaped_in_human_formats(cli, tmp_path):
     path = tmp_path / "p.json"
-    title = "Day care\x1b[2J\x1b]0;owned\x07\u202eevil"
+    title = "Day care\x1b[2J\x1b]0;owned\x07\u202eevil\u2028line"
     path.write_text(json.dumps({"title": title, "annual_value": 45000, "outcomes": "certain"}))
     for fmt in ("table", "markdown"):
         out = cli("route", str(path), "-f", fmt).stdout
-        assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out, fmt
-        assert "Day care\\x1b[2J\\x1b]0;owned\\x07\\u202eevil" in out, fmt
+        for char in ("\x1b", "\x07", "\u202e", "\u2028"):
+            assert char not in out, (fmt, char)
+        assert "Day care\\x1b[2J\\x1b]0;owned\\x07\\u202eevil\\u2028line" in out, fmt
     # JSON is data: the title as written.
     assert json.loads(cli("route", str(path), "-f", "json").stdout)["purchase"]["title"] == title
 

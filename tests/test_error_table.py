@@ -163,6 +163,10 @@ SCENARIOS: dict[str, Scenario] = {
     "is not allowed; only plain text": _file("title: !!python/name:os.system x\n"),
     "merge keys (<<) are not supported": _file("base: &b {title: t}\n<<: *b\n"),
     "not valid YAML or JSON": _file("title: [t\n"),
+    "the escape \\U00110000 names no character": _file('title: "\\U00110000"\n'),
+    "comes to more than the limit of £1,000,000,000,000": _file(
+        "title: t\ntotal_value: 1000000000000\nyears: 0.0001\noutcomes: certain\n"
+    ),
     "is a mapping of field: value, not a list": _file("- a\n- b\n"),
     "holds more than one YAML document": _file(GOOD + "---\n" + GOOD),
     "is empty": _file(""),
@@ -213,6 +217,10 @@ SCENARIOS: dict[str, Scenario] = {
     "write amounts with the digits 0 to 9": _file("title: t\nannual_value: 4\u0665000\n"),
     "ends with a slash, so it names a folder": _args(*ROUTE, DAY_CARE, "-o", "{tmp}/out/"),
     "no command 'rout'; did you mean 'route'?": _script("rout", DAY_CARE),
+    "no command 'chek' of rules; did you mean 'check'?": _script("rules", "chek"),
+    "--format: 'cvs' is not one of jsonl, csv": _script(
+        "batch", str(EXAMPLES / "register.csv"), "--format", "cvs"
+    ),
     "no such option; did you mean --years?": _script(*ROUTE, DAY_CARE, "--yeers", "3"),
     "interrupted": _interrupted,
     "internal error": _internal,

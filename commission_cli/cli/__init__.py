@@ -9,15 +9,25 @@ descriptor, a full disk or a lack of memory is a clean message, never a tracebac
 from __future__ import annotations
 
 import difflib
+import enum
 import os
+import signal
 import sys
+import typing
 from collections.abc import Sequence
 from importlib import import_module
 from typing import Any
 
 import typer
 
-from .common import EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, catch_stop_signals, say
+from .common import (
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    Stopped,
+    catch_stop_signals,
+    say,
+)
 
 # click's exceptions, wherever this typer keeps click: the click package for older
 # typer releases, its own copy (typer._click) for newer ones.
@@ -113,8 +123,13 @@ def run(args: list[str]) -> int:
     except KeyboardInterrupt:
         say("interrupted: nothing was left half-written")
         return EXIT_INTERRUPTED
+    except Stopped as exc:  # TERM or HUP before a command began (one stops itself)
+        say(f"stopped by {signal.Signals(exc.signum).name}: nothing was written")
+        return 128 + exc.signum
     except click.UsageError as exc:
-        say(f"error: {usage_message(exc, args)}")
+        message = usage_message(exc, args)
+        if message:  # none when the help was shown instead (a command with no arguments)
+            say(f"error: {message}")
         return EXIT_INPUT
     except MemoryError:
         say("error: ran out of memory; close other programs or raise the memory limit")
@@ -155,18 +170,60 @@ def usage_message(exc: Any, args: Sequence[str]) -> str:
     if isinstance(exc, click.BadParameter) and exc.param is not None:
         name = _param_name(exc.param)
         given = _value_given(args, exc.param)
-        choices = getattr(exc.param.type, "choices", None)
+        choices = _choices(exc.param)
         if choices:
-            close = difflib.get_close_matches(str(given or ""), [str(c) for c in choices], n=1)
+            close = difflib.get_close_matches(str(given or ""), choices, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            return f"{name}: {given!r} is not one of {', '.join(map(str, choices))}{hint}"
-        kind = {"integer": "a whole number", "float": "a number"}.get(exc.param.type.name, "right")
+            return f"{name}: {given!r} is not one of {', '.join(choices)}{hint}"
+        kind = _kind(exc.param)
         return f"{name}: {given!r} is not {kind}" if given is not None else f"{name}: not valid"
+    group: Any = getattr(getattr(exc, "ctx", None), "command", None)
+    subcommands = list(getattr(group, "commands", None) or ())
+    if subcommands:
+        name = str(group.name)
+        after = args[args.index(name) + 1 :] if name in args else []
+        unknown = next((a for a in after if not a.startswith("-") and a not in subcommands), None)
+        if unknown is not None:
+            close = difflib.get_close_matches(unknown, subcommands, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            names = ", ".join(subcommands)
+            return f"no command {unknown!r} of {name}{hint} ({name} commands: {names})"
     extra = [a for a in args if a.startswith("-") is False]
     message = exc.format_message()
+    if not message.strip():
+        return ""
     if "extra argument" in message.lower() and extra:
         return f"unexpected extra argument {extra[-1]!r}; see commission {args[0]} --help"
     return f"{message} (see commission --help)"
+
+
+# Where an option's type is kept differs between typer releases: click's ParamType
+# (``param.type``) in older ones, the annotation (``param.type_descriptor``) in newer.
+def _annotation(param: Any) -> Any:
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    return args[0] if len(args) == 1 else annotation  # "X | None" is X
+
+
+def _choices(param: Any) -> list[str]:
+    """The values an option takes, if it takes one of a few."""
+    choices = getattr(getattr(param, "type", None), "choices", None)
+    if choices:
+        return [str(getattr(c, "value", c)) for c in choices]
+    annotation = _annotation(param)
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return [str(member.value) for member in annotation]
+    return []
+
+
+def _kind(param: Any) -> str:
+    name = getattr(getattr(param, "type", None), "name", None)
+    annotation = _annotation(param)
+    if name == "integer" or annotation is int:
+        return "a whole number"
+    if name == "float" or annotation is float:
+        return "a number"
+    return "right"
 
 
 def _options(ctx: Any) -> list[str]:

@@ -300,6 +300,12 @@ _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _C1_CHARS = re.compile("[\x80-\x9f]")
 _NONCHARACTERS = re.compile("[\ufdd0-\ufdef]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
+_LONG_ESCAPE = re.compile(r"\\U([0-9A-Fa-f]{8})")
+
+
+def _line_and_column(text: str, offset: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
 def _read_yaml(text: str, source: str, limits: Limits) -> tuple[Document | None, list[Problem]]:
@@ -393,6 +399,11 @@ class _Builder:
         except yaml.YAMLError as exc:
             self._syntax(" ".join(str(exc).split()), None)
             return False
+        except (ValueError, OverflowError):
+            # PyYAML's scanner calls chr() on a "\U" escape unchecked: an escape past
+            # U+10FFFF reaches us as chr()'s own error, not as a YAML error.
+            self._escape_beyond_unicode()
+            return False
         finally:
             if loader is not None:
                 loader.dispose()
@@ -412,6 +423,21 @@ class _Builder:
                 source=self.source,
                 line=mark.line + 1 if mark is not None else None,
                 column=mark.column + 1 if mark is not None else None,
+            )
+        )
+
+    def _escape_beyond_unicode(self) -> None:
+        found = next(
+            (m for m in _LONG_ESCAPE.finditer(self.text) if int(m.group(1), 16) > 0x10FFFF), None
+        )
+        line, column = (None, None) if found is None else _line_and_column(self.text, found.start())
+        escape = "a \\U escape" if found is None else f"the escape {found.group()}"
+        self.problems.append(
+            Problem(
+                f"not valid YAML or JSON: {escape} names no character (the last is \\U0010FFFF)",
+                source=self.source,
+                line=line,
+                column=column,
             )
         )
 

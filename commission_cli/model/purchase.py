@@ -307,7 +307,14 @@ def derive_amounts(
     if annual is None:
         if years.denominator == 1:
             return total / years.numerator, total
-        return exact(Fraction(total) / years), total
+        annual = exact(Fraction(total) / years)
+        if annual > MAX_MONEY:  # a whole value over a tiny part of a year
+            raise PydanticCustomError(
+                "value_too_large",
+                "total_value ÷ years comes to more than the limit of {limit}",
+                {"field": "total_value", "limit": format_money(MAX_MONEY)},
+            )
+        return annual, total
     expected = times(annual, years)
     if _penny(expected) != _penny(total):
         raise PydanticCustomError(
