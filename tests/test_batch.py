@@ -222,6 +222,19 @@ def test_unknown_column_stops_before_any_row_with_a_suggestion(cli, tmp_path):
     assert "department" in result.stderr and "--ignore-column NAME" in result.stderr
 
 
+def test_a_header_of_thousands_of_bad_columns_gives_a_bounded_message(cli, tmp_path):
+    path = tmp_path / "register.csv"
+    header = ",".join(["title", "x" * 200_000, *(f"c{i}" for i in range(5000))])
+    path.write_text(header + "\nA\n")
+    result = cli("batch", str(path))
+    assert result.exit_code == 2 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 101
+    assert lines[-1] == "error: and 4,901 more problems like these"
+    assert "column 2 ('xxxxxxxxxx" in lines[0] and "...')" in lines[0]
+    assert len(result.stderr) < 30_000
+
+
 def test_ignore_column_leaves_a_register_column_out(cli, tmp_path):
     path = tmp_path / "register.csv"
     path.write_text("title,annual_value,outcomes,department\nA,5000,certain,Adults\n")

@@ -45,9 +45,15 @@ def say(message: str) -> None:
             print(message, file=sys.stderr)
 
 
+# Enough to fix a file by; a header of 50,000 bad columns would otherwise print 50,000.
+MAX_PROBLEMS_SHOWN = 100
+
+
 def fail(problems: list[Problem], code: int = EXIT_INPUT) -> NoReturn:
-    for problem in problems:
+    for problem in problems[:MAX_PROBLEMS_SHOWN]:
         say(f"error: {problem}")
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        say(f"error: and {len(problems) - MAX_PROBLEMS_SHOWN:,} more problems like these")
     raise typer.Exit(code)
 
 

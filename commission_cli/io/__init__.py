@@ -1,4 +1,4 @@
-"""Files in and out, safely, with nothing of the rules in them.
+"""Files in and out, safely: what is read, and where it goes.
 
 * ``documents``: YAML and JSON documents read with the text as written and where each
   value was (:func:`~.documents.read_document`), within the tool's limits;

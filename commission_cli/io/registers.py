@@ -33,6 +33,7 @@ from typing import IO, Any, Literal, NamedTuple
 
 from ..errors import InputError, Problem
 from ..rules.compiled import Rules
+from ..safe import quoted
 
 MAX_LINE = 1_000_000  # characters in one line, and in one CSV row however many lines it takes
 METHOD_USED = "method_used"  # the register column `check` reads; `batch` leaves it alone
@@ -438,7 +439,7 @@ def _unknown_column(i: int, raw: str, names: list[str], source: str, line: int) 
     else:
         close = difflib.get_close_matches(normalise_column(raw), names, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        what = f"column {i} ({raw.strip()!r}) is not a purchase field{hint}"
+        what = f"column {i} ({quoted(raw.strip())}) is not a purchase field{hint}"
     return Problem(
         f"{what} (leave it out with --ignore-column NAME, or --ignore-unknown-columns)",
         source=source,
