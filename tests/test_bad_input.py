@@ -234,3 +234,33 @@ def test_an_unknown_rules_command_names_the_nearest_one(capsys):
         "error: no command 'chek' of rules; did you mean 'check'? "
         "(rules commands: check, show, init)\n"
     )
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["route", "examples/day-care-restricted.yaml", "extra", "--years", "3"],
+            "unexpected extra argument 'extra'; see commission route --help",
+        ),
+        (
+            ["route", "examples/day-care-restricted.yaml", "extra", "--title", "My title"],
+            "unexpected extra argument 'extra'; see commission route --help",
+        ),
+        (["route", "-", "-"], "unexpected extra argument '-'; see commission route --help"),
+        (
+            ["rules", "show", "wolverhampton", "more"],
+            "unexpected extra argument 'more'; see commission rules show --help",
+        ),
+        (
+            ["route", "examples/day-care-restricted.yaml", "--no-input=3"],
+            "--no-input: takes no value; give it alone",
+        ),
+        (["route", "examples/day-care-restricted.yaml", "--years"], "--years: needs a value"),
+    ],
+)
+def test_a_usage_error_names_the_word_that_is_wrong(args, message, capsys):
+    from commission_cli.cli import run
+
+    assert run(args) == 2
+    assert capsys.readouterr().err == f"error: {message}\n"

@@ -218,6 +218,7 @@ SCENARIOS: dict[str, Scenario] = {
     "ends with a slash, so it names a folder": _args(*ROUTE, DAY_CARE, "-o", "{tmp}/out/"),
     "no command 'rout'; did you mean 'route'?": _script("rout", DAY_CARE),
     "no command 'chek' of rules; did you mean 'check'?": _script("rules", "chek"),
+    "unexpected extra argument 'extra'": _script(*ROUTE, DAY_CARE, "extra"),
     "--format: 'cvs' is not one of jsonl, csv": _script(
         "batch", str(EXAMPLES / "register.csv"), "--format", "cvs"
     ),

@@ -164,6 +164,8 @@ def usage_message(exc: Any, args: Sequence[str]) -> str:
         hint = f"; did you mean {close[0]}?" if close else ""
         return f"{exc.option_name}: no such option{hint}"
     if isinstance(exc, click.BadOptionUsage) and exc.option_name:
+        if any(a.startswith(f"{exc.option_name}=") for a in args):
+            return f"{exc.option_name}: takes no value; give it alone"
         return f"{exc.option_name}: needs a value"
     if isinstance(exc, click.MissingParameter) and exc.param is not None:
         return f"{_param_name(exc.param)}: is required"
@@ -188,13 +190,39 @@ def usage_message(exc: Any, args: Sequence[str]) -> str:
             hint = f"; did you mean {close[0]!r}?" if close else ""
             names = ", ".join(subcommands)
             return f"no command {unknown!r} of {name}{hint} ({name} commands: {names})"
-    extra = [a for a in args if a.startswith("-") is False]
     message = exc.format_message()
     if not message.strip():
         return ""
-    if "extra argument" in message.lower() and extra:
-        return f"unexpected extra argument {extra[-1]!r}; see commission {args[0]} --help"
+    extra = _extra_arguments(getattr(exc, "ctx", None), args)
+    if extra:
+        command = " ".join(exc.ctx.command_path.split()[1:])
+        return f"unexpected extra argument {extra[0]!r}; see commission {command} --help"
     return f"{message} (see commission --help)"
+
+
+def _extra_arguments(ctx: Any, args: Sequence[str]) -> list[str]:
+    """The arguments after the command that no option and no argument of it takes."""
+    if ctx is None or getattr(ctx, "info_name", None) not in args:
+        return []
+    params = ctx.command.params
+    takes_value = {
+        name
+        for p in params
+        if p.param_type_name == "option" and not p.is_flag and not getattr(p, "count", False)
+        for name in (*p.opts, *p.secondary_opts)
+    }
+    words = iter(args[args.index(ctx.info_name) + 1 :])
+    given: list[str] = []
+    for word in words:
+        if word == "--":
+            given.extend(words)
+        elif word.startswith("-") and len(word) > 1:
+            if "=" not in word and word in takes_value:
+                next(words, None)  # the option's value
+        else:
+            given.append(word)
+    wanted = sum(max(p.nargs, 1) for p in params if p.param_type_name == "argument")
+    return given[wanted:]
 
 
 # Where an option's type is kept differs between typer releases: click's ParamType
