@@ -153,6 +153,12 @@ def test_blank_lines_are_not_rows(rules, tmp_path):
     assert [r.line for r in _rows(rules, path)] == [5, 7]
 
 
+def test_a_quoted_cell_of_a_line_break_or_nothing_is_a_row_not_a_blank_line(rules, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_bytes(b'title\n"\r"\n""\n   \n"  "\n')
+    assert [r.line for r in _rows(rules, path)] == [2, 4, 6]  # the "\r" row takes two lines
+
+
 def test_a_cell_of_thousands_of_digits_after_an_ordinary_row_is_an_error_row(cli, tmp_path):
     path = tmp_path / "r.csv"
     path.write_text(

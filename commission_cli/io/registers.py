@@ -267,6 +267,7 @@ class _CsvLines:
         self.too_long = False
         self.bad_bytes = False
         self.pending: str | None = None
+        self.quoted = False  # the current row's first line holds a quote
         self.delimiter = ","
 
     def first(self) -> str:
@@ -293,6 +294,7 @@ class _CsvLines:
         first = self.fresh
         if first:
             self.start, self.fresh = self.number, False
+            self.quoted = '"' in line
         self.size += len(line)
         if self.size > MAX_LINE:
             self.too_long = True
@@ -474,9 +476,9 @@ def _csv_rows(
             yield RegisterRow(start, _too_long(source, start, lines.number > start), None)
         elif lines.bad_bytes:
             yield RegisterRow(start, _not_utf8(cells, source, start), None)
-        elif len(cells) > 1 or (cells and (cells[0] == "" or cells[0].strip())):
-            # Not rows: an empty line (no cells) and a line of spaces; a line holding
-            # "" is a row whose one cell is empty, as the program that wrote it meant.
+        elif len(cells) > 1 or (cells and (cells[0].strip() or lines.quoted)):
+            # Not rows: an empty line (no cells) and a line of spaces. A quoted cell is a
+            # row whatever it holds ("" or a line break), as the program that wrote it meant.
             used = None
             if method_used is not None and method_used < len(cells):
                 used = cells[method_used]
