@@ -28,7 +28,7 @@ from typing import Any
 from ..model.purchase import exact
 from ..rules.compiled import CompiledMethod, Rules
 from ..rules.conditions import Compiled, holds
-from ..rules.schema import Band, Conflict, ContractType, ExceptionRule, Family, Obligation, Range
+from ..rules.schema import Band, Conflict, ContractType, ExceptionRule, Family, Obligation
 
 _PENNY = Decimal("0.01")
 Values = Mapping[str, Decimal]  # the value each basis tests: per_annum, whole_life
@@ -199,7 +199,7 @@ def band_position(band: Band, values: Values) -> tuple[str, tuple[int, ...]]:
     """Where the value lies against a band: within (some range holds it; which ones),
     below or above (every range has it on that side), or outside (below some, above
     others)."""
-    sides = [range_side(r, values[r.basis]) for r in band.ranges]
+    sides = [r.side(values[r.basis]) for r in band.ranges]
     containing = tuple(i for i, side in enumerate(sides) if side == "within")
     if containing:
         return "within", containing
@@ -208,15 +208,6 @@ def band_position(band: Band, values: Values) -> tuple[str, tuple[int, ...]]:
     if all(s == "above" for s in sides):
         return "above", ()
     return "outside", ()
-
-
-def range_side(r: Range, value: Decimal) -> str:
-    lo, hi = r.lower, r.upper
-    if lo is not None and (value < lo.amount or (value == lo.amount and not lo.inclusive)):
-        return "below"
-    if hi is not None and (value > hi.amount or (value == hi.amount and not hi.inclusive)):
-        return "above"
-    return "within"
 
 
 def _eligible(cm: CompiledMethod, values: Values, facts: Mapping[str, Any]) -> bool:

@@ -514,7 +514,7 @@ class _Plane:
         for i, cm in enumerate(self.members):
             if i in within:
                 continue
-            sides = {_side(r, values[r.basis]) for r in cm.spec.band.ranges}
+            sides = {r.side(values[r.basis]) for r in cm.spec.band.ranges}
             if len(sides) == 1:
                 side = next(iter(sides))
                 openers += [
@@ -545,15 +545,6 @@ class _Plane:
 def _requirement_label(cm: CompiledMethod) -> str:
     assert cm.spec.requires is not None
     return cm.spec.requires.label
-
-
-def _side(r: Range, value: Decimal) -> str:
-    lo, hi = r.lower, r.upper
-    if lo is not None and (value < lo.amount or (value == lo.amount and not lo.inclusive)):
-        return "below"
-    if hi is not None and (value > hi.amount or (value == hi.amount and not hi.inclusive)):
-        return "above"
-    return "within"
 
 
 def _requirement_notes(fam: Family, members: Sequence[CompiledMethod]) -> list[str]:

@@ -99,6 +99,16 @@ class Range(Strict):
     warn_if_decisive: str | None = None
     note: str | None = None
 
+    def side(self, value: Decimal) -> Literal["below", "within", "above"]:
+        """Where ``value`` falls against this range's bounds (the engine and the gap
+        analysis read a band the same way through this)."""
+        lo, hi = self.lower, self.upper
+        if lo is not None and (value < lo.amount or (value == lo.amount and not lo.inclusive)):
+            return "below"
+        if hi is not None and (value > hi.amount or (value == hi.amount and not hi.inclusive)):
+            return "above"
+        return "within"
+
 
 class Band(Strict):
     """The values a method applies to, in the source's words and as ranges."""
