@@ -9,6 +9,7 @@ import io
 import json
 import os
 import re
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -28,6 +29,15 @@ PROMPT = r"(?m)^ *(?:Answer[^\n]*|File name[^\n]*|[^\n]*\[[Yy]/[Nn]\]): $"
 QUESTION = re.compile(r"(?ms)^(\d+)\. (.+?\?)[ \t\r]*$")
 
 
+def _ctrl_c_as_a_terminal_gives_it() -> None:
+    """In the child before exec: SIGINT at its default and not blocked, as a shell
+    gives a command it runs. A harness that started the tests with SIGINT ignored or
+    masked (a background job, a CI runner) would otherwise pass that on, and Ctrl-C
+    would be a character the tool never sees as a signal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def spawn(*args: str, cwd: Path) -> pexpect.spawn:
     """The installed script on a pseudo-terminal; ``child.logfile_read`` keeps all it showed."""
     env = {**os.environ, "NO_COLOR": "1", "TERM": "xterm"}
@@ -42,6 +52,7 @@ def spawn(*args: str, cwd: Path) -> pexpect.spawn:
         encoding="utf-8",
         timeout=TIMEOUT,
         dimensions=(50, 100),
+        preexec_fn=_ctrl_c_as_a_terminal_gives_it,
     )
     child.logfile_read = io.StringIO()
     return child
@@ -140,6 +151,7 @@ def test_a_wrong_answer_is_explained_and_asked_again_and_ctrl_c_writes_nothing(t
     child.expect(r"Answer in pounds[^\n]*: $")  # the same question, again
     child.sendline("12k")
     child.expect("How many years will it run")
+    child.expect(r"Answer in years[^\n]*: $")  # waiting for the reply
     child.sendcontrol("c")
     child.expect(pexpect.EOF)
     child.close()
