@@ -4,6 +4,7 @@ cache that has gone bad. Each ends cleanly, and nothing is silently wrong."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -80,3 +81,30 @@ def test_json_output_is_unchanged_by_the_cache(tmp_path):
     cold = run_installed("route", DAY_CARE, "-f", "json", env={"COMMISSION_NO_CACHE": "1"}).stdout
     warm = run_installed("route", DAY_CARE, "-f", "json").stdout
     assert json.loads(cold) == json.loads(warm)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["--version"],
+        ["route", "--help"],
+        ["route", str(EXAMPLES / "day-care-restricted.yaml")],
+    ],
+)
+def test_help_version_and_a_decision_to_a_closed_pipe_end_quietly_with_0(args):
+    """As ``commission --help | head -1`` meets it, made certain: the reader is gone first."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [str(installed_script()), *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""

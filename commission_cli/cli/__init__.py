@@ -117,6 +117,15 @@ def run(args: list[str]) -> int:
         return result if isinstance(result, int) else 0
     except typer.Exit as exc:
         return int(getattr(exc, "exit_code", 0))
+    except SystemExit as exc:
+        # typer answers a closed pipe while it writes help or the version with exit 1;
+        # every command ends quietly with 0 there (``| head``), and so does the help.
+        if isinstance(exc.__context__, BrokenPipeError):
+            from .common import silence_stdout
+
+            silence_stdout()
+            return 0
+        raise
     except typer.Abort:
         say("interrupted")
         return EXIT_INTERRUPTED
