@@ -886,3 +886,19 @@ def test_regions_of_any_pack_agree_with_the_engine(tmp_path_factory, pack, point
     findings = analyse(rules)
     for annual, years in points:
         _check_point(rules, findings, "all", {}, annual, years)
+
+
+def test_a_specification_file_that_is_not_there_is_a_problem_of_the_pack(cli, tmp_path):
+    pack = broken_copy(tmp_path, "specification: specification.yaml", "specification: spec2.yaml")
+    result = cli("rules", "check", str(pack))
+    assert result.exit_code == 1
+    assert "names the specification file 'spec2.yaml', which is neither beside" in result.stderr
+    assert "`commission spec` refuses it until they are fixed" in result.stderr
+
+
+def test_a_damaged_specification_file_is_reported_at_its_lines(cli, tmp_path):
+    pack = broken_copy(tmp_path, "specification: specification.yaml", "specification: spec2.yaml")
+    (tmp_path / "spec2.yaml").write_text("title: Headings\nabout: x\nsections: []\ncolour: red\n")
+    result = cli("rules", "check", str(pack))
+    assert result.exit_code == 1
+    assert "spec2.yaml:4" in result.stderr and "colour" in result.stderr

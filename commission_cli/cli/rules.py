@@ -132,6 +132,10 @@ def run_check(source: str | None, format: CheckFormat) -> int:
     if glossary_problems:
         _print_invalid(name, glossary_problems, format, "`commission glossary` refuses it")
         return EXIT_NO
+    specification_problems = _specification_problems(loaded)
+    if specification_problems:
+        _print_invalid(name, specification_problems, format, "`commission spec` refuses it")
+        return EXIT_NO
     findings = analyse(loaded)
     if format is CheckFormat.json:
         write_output(view.to_json(view.check_json(loaded, findings)), None)
@@ -176,6 +180,19 @@ def _glossary_problems(rules: Rules, data: bytes) -> list[Problem]:
             else Problem(message, field="contract_types", source=rules.path)
         )
     return problems
+
+
+def _specification_problems(rules: Rules) -> list[Problem]:
+    """What is wrong with the specification file the pack names (none named: nothing)."""
+    if rules.pack.specification is None:
+        return []
+    from ..render.spec import load_specification
+
+    try:
+        load_specification(rules)
+    except InputError as exc:
+        return exc.problems
+    return []
 
 
 # -- show --------------------------------------------------------------------------------
