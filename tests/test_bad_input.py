@@ -29,6 +29,22 @@ def test_misspelt_key_is_named_with_its_line_and_a_suggestion(cli, tmp_path):
     assert "did you mean 'annual_value'" in line
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "at"),
+    [
+        ("purchase.yaml", 'title: x\nannual_value: 5000\noutcomes: certain\n"": 5\n', "4:1"),
+        (
+            "purchase.json",
+            '{"title": "x", "annual_value": 5000,\n "outcomes": "certain", "": 1}',
+            "2:25",
+        ),
+    ],
+)
+def test_a_key_with_no_name_is_refused_at_its_own_line(cli, tmp_path, name, text, at):
+    (line,) = _bad(cli, tmp_path, text, name)
+    assert f"{name}:{at}: a key '' with no name is not a field" in line
+
+
 def test_every_problem_gets_its_own_line(cli, tmp_path):
     lines = _bad(
         cli,

@@ -219,7 +219,17 @@ def test_unknown_column_stops_before_any_row_with_a_suggestion(cli, tmp_path):
     result = cli("batch", str(path))
     assert result.exit_code == 2 and result.stdout == ""
     assert "'anual_value') is not a purchase field; did you mean 'annual_value'?" in result.stderr
-    assert "department" in result.stderr and "--ignore-column NAME" in result.stderr
+    assert "leave it out with --ignore-column 'department', or" in result.stderr
+
+
+def test_a_column_with_no_name_is_told_the_option_that_can_leave_it_out(cli, tmp_path):
+    path = tmp_path / "register.csv"
+    path.write_text("title,annual_value,outcomes,\nA,5000,certain,x\n")
+    refused = cli("batch", str(path))
+    assert refused.exit_code == 2
+    assert "column 4 has no name (leave it out with --ignore-unknown-columns)" in refused.stderr
+    assert "--ignore-column" not in refused.stderr.replace("--ignore-unknown-columns", "")
+    assert cli("batch", str(path), "--ignore-unknown-columns").exit_code == 0
 
 
 def test_a_header_of_thousands_of_bad_columns_gives_a_bounded_message(cli, tmp_path):

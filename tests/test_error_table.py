@@ -178,6 +178,10 @@ SCENARIOS: dict[str, Scenario] = {
     "no such purchase description": _args(*ROUTE, "{tmp}/missing.yaml"),
     "is blank; fill in": _blank_template,
     "is not a purchase field; did you mean": _batch("title,anual_value,outcomes\nA,5,certain\n"),
+    "has no name (leave it out with --ignore-unknown-columns)": _batch(
+        "title,annual_value,outcomes,\nA,5,certain,x\n"
+    ),
+    "a key '' with no name is not a field": _file(GOOD + '"": 5\n'),
     "repeats column": _batch("title,title\nA,B\n"),
     "cells where the header has": _batch(REGISTER_HEADER + "A,5000,certain\nB\n"),
     "is not valid JSON": _batch('{"title": \n', "register.jsonl"),

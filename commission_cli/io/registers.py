@@ -437,16 +437,17 @@ def _columns(
 
 def _unknown_column(i: int, raw: str, names: list[str], source: str, line: int) -> Problem:
     if not raw.strip():
-        what = f"column {i} has no name"
+        # A column with no name cannot be named to --ignore-column.
+        what = f"column {i} has no name (leave it out with --ignore-unknown-columns)"
     else:
         close = difflib.get_close_matches(normalise_column(raw), names, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        what = f"column {i} ({quoted(raw.strip())}) is not a purchase field{hint}"
-    return Problem(
-        f"{what} (leave it out with --ignore-column NAME, or --ignore-unknown-columns)",
-        source=source,
-        line=line,
-    )
+        what = (
+            f"column {i} ({quoted(raw.strip())}) is not a purchase field{hint} "
+            f"(leave it out with --ignore-column {quoted(raw.strip())}, "
+            "or --ignore-unknown-columns)"
+        )
+    return Problem(what, source=source, line=line)
 
 
 def _csv_rows(

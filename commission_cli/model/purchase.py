@@ -398,9 +398,10 @@ def _problems(
             continue  # said below, where the amounts were left out or left blank
         loc = [str(p) for p in error["loc"]]
         ctx = error.get("ctx") or {}
-        name = loc[0] if loc else str(ctx.get("field", ""))
+        # A key may be named "" (an empty YAML or JSON key): it still has its own line.
+        at = (loc[0],) if loc else ((str(ctx["field"]),) if ctx.get("field") else ())
         message = describe_error(error, known)
-        problems.append(_placed(message, name, error["type"], document, flagged, source, line))
+        problems.append(_placed(message, at, error["type"], document, flagged, source, line))
     # The "one of the two amounts" rule is checked by the model only once every field
     # is valid; it is said here whatever else is wrong, so one run lists every problem.
     said = {p.field for p in problems}
@@ -410,12 +411,12 @@ def _problems(
         if given_blank:
             message = blank_message(_BUILT_IN["annual_value"])
             problems.append(
-                _placed(message, given_blank[0], "blank", document, flagged, source, line)
+                _placed(message, (given_blank[0],), "blank", document, flagged, source, line)
             )
         else:
             message = "give annual_value or total_value (or both)"
             problems.append(
-                _placed(message, "annual_value", "missing", document, flagged, source, line)
+                _placed(message, ("annual_value",), "missing", document, flagged, source, line)
             )
     unique: dict[str, Problem] = {}
     for problem in problems:
@@ -425,13 +426,14 @@ def _problems(
 
 def _placed(
     message: str,
-    name: str,
+    at: tuple[str, ...],
     kind: str,
     document: Document | None,
     flagged: Mapping[str, str],
     source: str | None,
     line: int | None,
 ) -> Problem:
+    name = at[0] if at else ""
     if name in flagged:
         # The flag names the field already: "--years: must be greater than 0"
         return Problem(message, source=flagged[name])
@@ -440,7 +442,7 @@ def _placed(
             # A missing key has no line of its own: point at the mapping that lacks it.
             return document.problem(message, (), field_name=name or None)
         key = kind in ("extra_forbidden", "blank")
-        return document.problem(message, (name,) if name else (), key=key, field_name=name or None)
+        return document.problem(message, at, key=key, field_name=name or None)
     return Problem(message, field=name or None, source=source, line=line)
 
 

@@ -30,6 +30,8 @@ def describe_error(error: Mapping[str, Any], known_fields: Iterable[str] = ()) -
         return "is required but missing"
     if kind == "extra_forbidden":
         name = str(error["loc"][-1]) if error["loc"] else ""
+        if not name.strip():
+            return f"a key {name!r} with no name is not a field; remove it or name the field"
         close = difflib.get_close_matches(name, list(known_fields), n=1, cutoff=0.6)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return f"is not a known field{hint}"
