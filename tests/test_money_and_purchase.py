@@ -81,6 +81,16 @@ def test_money_with_more_than_two_decimal_places_is_refused_not_rounded_across_a
         parse_money(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [(" £45,000.555 ", "'£45,000.555' has more than"), ("£0", "(got '£0')"), ("0k", "(got '0k')")],
+)
+def test_a_refused_amount_is_quoted_as_it_was_typed(text, quoted):
+    with pytest.raises(ValueError) as refused:
+        parse_money(text)
+    assert quoted in str(refused.value)
+
+
 @pytest.mark.parametrize("text", ["٤٥٠٠٠", "４５０００", "4٥000"])
 def test_money_in_digits_of_other_scripts_is_refused_naming_the_character(text):
     with pytest.raises(ValueError, match="U\\+"):

@@ -41,8 +41,9 @@ def parse_money(value: object, *, allow_zero: bool = False) -> Decimal:
     """
     if isinstance(value, bool):
         raise ValueError(f"expected a sum of money, not {str(value).lower()}; {MONEY_HINT}")
+    written = None
     if isinstance(value, str):
-        amount = _parse_text(value)
+        amount, written = _parse_text(value), value.strip()
     elif isinstance(value, Decimal):
         amount = value
     elif isinstance(value, int):
@@ -51,7 +52,7 @@ def parse_money(value: object, *, allow_zero: bool = False) -> Decimal:
         amount = Decimal(repr(value))  # 0.1 stays 0.1, not 0.1000000000000000055...
     else:
         raise ValueError(f"expected a sum of money; {MONEY_HINT}")
-    return _checked(amount, allow_zero)
+    return _checked(amount, allow_zero, written)
 
 
 def _parse_text(text: str) -> Decimal:
@@ -78,19 +79,22 @@ def _parse_text(text: str) -> Decimal:
     return number * _SUFFIX[(match.group("suffix") or "").lower()]
 
 
-def _checked(amount: Decimal, allow_zero: bool) -> Decimal:
+def _checked(amount: Decimal, allow_zero: bool, written: str | None) -> Decimal:
+    """The amount within its bounds; a message quotes it as written (``written``, the
+    text typed) where there was text, so the officer sees what they typed."""
+    from ..safe import quoted
+
     if not amount.is_finite():
         raise ValueError("is not a finite sum of money")
     if amount < 0 or (amount == 0 and not allow_zero):
-        raise ValueError(f"must be greater than zero (got {format_money(amount)})")
+        got = quoted(written) if written is not None else format_money(amount)
+        raise ValueError(f"must be greater than zero (got {got})")
     if amount > MAX_MONEY:
         raise ValueError(f"is more than the limit of {format_money(MAX_MONEY)}")
     if amount != amount.quantize(_PENNY):
-        from ..safe import quoted
-
+        shown = quoted(written if written is not None else str(amount))
         raise ValueError(
-            f"{quoted(str(amount))} has more than two decimal places; give pounds and pence, "
-            "such as 29999.99"
+            f"{shown} has more than two decimal places; give pounds and pence, such as 29999.99"
         )
     # Whole pounds written with pence or a suffix (45000.00, 1.2m) stay whole pounds,
     # so that they print alike.
