@@ -583,13 +583,15 @@ def _named_files(files: Mapping[str, str | None]) -> list[RenderableType]:
     return _bullets("Files the pack names", items) if items else []
 
 
-def _fields_table(fields: Sequence[Mapping[str, Any]]) -> Table:
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        expand=True,
-        title=Text("Purchase fields", style="bold"),
-        title_justify="left",
+def _titled_table(title: str) -> Table:
+    """A table of the pack's parts, headed by its title, as wide as the terminal."""
+    return Table(
+        box=box.SIMPLE_HEAD, expand=True, title=Text(title, style="bold"), title_justify="left"
     )
+
+
+def _fields_table(fields: Sequence[Mapping[str, Any]]) -> Table:
+    table = _titled_table("Purchase fields")
     table.add_column("Field", no_wrap=True)
     table.add_column("Holds", ratio=2)
     table.add_column("Values and meaning", ratio=4)
@@ -615,12 +617,7 @@ def _field_meaning(f: Mapping[str, Any]) -> Text:
 
 
 def _results_table(results: Sequence[Mapping[str, Any]]) -> Table:
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        expand=True,
-        title=Text("What each method answers", style="bold"),
-        title_justify="left",
-    )
+    table = _titled_table("What each method answers")
     table.add_column("Result", no_wrap=True)
     table.add_column("Name", ratio=2)
     table.add_column("Holds", ratio=3)
@@ -703,12 +700,7 @@ def _obligation(o: Mapping[str, Any]) -> Text:
 
 
 def _contract_types_table(contract_types: Sequence[Mapping[str, Any]]) -> Table:
-    table = Table(
-        box=box.SIMPLE_HEAD,
-        expand=True,
-        title=Text("Contract types", style="bold"),
-        title_justify="left",
-    )
+    table = _titled_table("Contract types")
     table.add_column("Contract type", ratio=1)
     table.add_column("Applies when", ratio=1)
     table.add_column("Definition and source", ratio=3)
