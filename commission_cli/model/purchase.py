@@ -196,7 +196,7 @@ class Purchase(BaseModel):
         values = self.__dict__
         # A blank value was read as None: given, but not stated.
         blank = {n for n in self.__pydantic_fields_set__ if values.get(n) is None}
-        self.__pydantic_fields_set__ -= blank
+        self.__pydantic_fields_set__.difference_update(blank)
         # Not stated is not stated however it was said: a blank cell or an empty key
         # gets the field's default, as leaving the key out does.
         # (Most defaults are None, which a blank already is: only the others are set.)
@@ -305,9 +305,7 @@ def derive_amounts(
             )
         return annual, total
     if annual is None:
-        if years.denominator == 1:
-            return total / years.numerator, total
-        annual = exact(Fraction(total) / years)
+        annual = _scaled(total, years.denominator, years.numerator)
         if annual > MAX_MONEY:  # a whole value over a tiny part of a year
             raise PydanticCustomError(
                 "value_too_large",
@@ -333,10 +331,17 @@ def derive_amounts(
 
 
 def times(amount: Decimal, years: Fraction) -> Decimal:
-    """amount × years, exactly (a whole number of years needs no fractions)."""
-    if years.denominator == 1:
-        return amount * years.numerator
-    return exact(Fraction(amount) * years)
+    """amount × years, exactly where the result can be written in 40 digits."""
+    return _scaled(amount, years.numerator, years.denominator)
+
+
+def _scaled(amount: Decimal, numerator: int, denominator: int) -> Decimal:
+    """amount × numerator ÷ denominator. For amounts and lengths as the readers give
+    them (at most 15 digits and 8) the product is exact, and the quotient is rounded to
+    40 digits only when it does not end (a third of a pound)."""
+    with localcontext() as context:
+        context.prec = 40
+        return amount * numerator / denominator
 
 
 def exact(value: Fraction) -> Decimal:

@@ -37,7 +37,7 @@ def read_text(raw: object, *, max_length: int) -> str | None:
     text = str(raw).strip()
     if "\x00" in text:
         raise ValueError("holds a NUL character (U+0000); remove it")
-    lone = next((c for c in text if "\ud800" <= c <= "\udfff"), None)
+    lone = None if text.isascii() else next((c for c in text if "\ud800" <= c <= "\udfff"), None)
     if lone is not None:
         raise ValueError(
             f"holds a lone surrogate (U+{ord(lone):04X}), which is not text; "
@@ -87,6 +87,11 @@ def choice_word(raw: str) -> str:
 def read_choice(raw: object, *, words: Mapping[str, str], ids: tuple[str, ...]) -> str | None:
     """One of ``ids``; ``words`` maps each id and synonym, as :func:`choice_word` writes
     it, to its id."""
+    if isinstance(raw, str):
+        # Most values are written as the id itself: looked up as written first.
+        found = words.get(raw)
+        if found is not None:
+            return found
     if is_blank(raw):
         return None
     if isinstance(raw, str):
