@@ -220,6 +220,7 @@ SCENARIOS: dict[str, Scenario] = {
     "has more than two decimal places": _file("title: t\nannual_value: 29999.9999\noutcomes: c\n"),
     "write amounts with the digits 0 to 9": _file("title: t\nannual_value: 4\u0665000\n"),
     "ends with a slash, so it names a folder": _args(*ROUTE, DAY_CARE, "-o", "{tmp}/out/"),
+    "names a closed descriptor": _args(*ROUTE, DAY_CARE, "-o", "/dev/fd/97"),
     "no command 'rout'; did you mean 'route'?": _script("rout", DAY_CARE),
     "no command 'chek' of rules; did you mean 'check'?": _script("rules", "chek"),
     "unexpected extra argument 'extra'": _script(*ROUTE, DAY_CARE, "extra"),

@@ -171,11 +171,12 @@ def _write(
     from ..engine.route import RowError
     from ..io.files import open_output
     from ..render.rows import CsvRows, JsonRows, RowWriter
+    from ..rules.load import files_read
 
     tally = Tally()
     progress = _Progress(register) if not quiet and sys.stderr.isatty() else None
     try:
-        with open_output(output, inputs=[file]) as out:
+        with open_output(output, inputs=[file, *files_read(rules)]) as out:
             writer: RowWriter = CsvRows(out, rules) if chosen is OutFormat.csv else JsonRows(out)
             for number, _, item in routed(register, rules):
                 if isinstance(item, RowError):

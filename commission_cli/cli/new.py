@@ -100,7 +100,7 @@ def new_command(
 ) -> None:
     with user_errors():
         from ..io.files import write_new, write_output
-        from ..rules.load import load_rules
+        from ..rules.load import files_read, load_rules
 
         pack = load_rules(rules)
         if file == "-":
@@ -108,8 +108,7 @@ def new_command(
             raise typer.Exit(EXIT_OK)
         # The note names the file as it will be run from its own folder.
         text = template_text(pack, shlex.quote(os.path.basename(file.rstrip(os.sep)) or file))
-        pack_file = [rules] if rules and os.path.isfile(rules) else []
-        write_new(file, text, force=force, inputs=pack_file)
+        write_new(file, text, force=force, inputs=files_read(pack))
         run = shown(shlex.quote(file))
         say(f"Wrote {shown(file)}. Fill it in, then run: commission route {run}")
     raise typer.Exit(EXIT_OK)

@@ -170,7 +170,7 @@ def route_command(
 ) -> None:
     with user_errors():
         from ..io.files import refuse_input_as_output, write_output
-        from ..rules.load import load_rules
+        from ..rules.load import files_read, load_rules
 
         chosen = format_named(format) if format is not None else format_for(output)
         pack = loaded if loaded is not None else load_rules(rules)
@@ -178,7 +178,7 @@ def route_command(
         implicit_stdin = file is None and not flags and not stdin_is_terminal
         if implicit_stdin:
             file = "-"  # `cat purchase.yaml | commission route`
-        inputs = [file or "-", *_pack_file(rules)]
+        inputs = [file or "-", *files_read(pack)]
         refuse_input_as_output(output, inputs)
         document = _read_document(file, implicit_stdin)
         # Questions only when someone is there to answer them: stdin and stdout both a
@@ -203,11 +203,6 @@ def _is_terminal(stream: Any) -> bool:
         return stream is not None and bool(stream.isatty())
     except (OSError, ValueError):  # closed
         return False
-
-
-def _pack_file(rules: str | None) -> list[str]:
-    """The pack, when it is a file: an output must not replace it either."""
-    return [rules] if rules is not None and rules != "-" and os.path.isfile(rules) else []
 
 
 def _read_document(file: str | None, implicit_stdin: bool) -> Document | None:

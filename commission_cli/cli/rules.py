@@ -25,7 +25,7 @@ from ..rules.analysis import analyse
 from ..rules.check import compile_pack
 from ..rules.compiled import Rules
 from ..rules.glossary import load_glossary, unlinked_terms
-from ..rules.load import is_shipped_name, load_rules, read_pack
+from ..rules.load import files_read, load_rules, read_pack
 from ..safe import shown
 from .common import EXIT_INPUT, EXIT_NO, EXIT_OK, fail, rules_option, say, user_errors
 
@@ -93,11 +93,6 @@ def register(app: typer.Typer, args: Sequence[str] = ()) -> None:
     rules_app.command("show", help=_SHOW_HELP)(show_command)
     rules_app.command("init", help=_INIT_HELP)(init_command)
     app.add_typer(rules_app, name="rules", help=_RULES_HELP)
-
-
-def _inputs(source: str | None) -> list[str]:
-    """The files a command reads its pack from, so that none is written over."""
-    return [] if source is None or is_shipped_name(source) else [source]
 
 
 # -- check -------------------------------------------------------------------------------
@@ -222,7 +217,7 @@ def show_command(
             text = view.show_markdown(data)
         else:
             text = view.show_table(data)
-        write_output(text, output, inputs=_inputs(source))
+        write_output(text, output, inputs=files_read(loaded))
         if not is_stdout(output):
             say(f"wrote {shown(str(output))}")
     raise typer.Exit(EXIT_OK)
@@ -253,7 +248,7 @@ def init_command(
         if to_stdout:
             write_output(text, None)
         else:
-            write_new(file, text, inputs=_inputs(rules), exists=_EXISTS)
+            write_new(file, text, inputs=files_read(original), exists=_EXISTS)
             say(
                 shown(
                     f"wrote {file}: a commented copy of {original.name} (version "

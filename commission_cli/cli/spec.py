@@ -40,10 +40,11 @@ def spec_command(
         from ..io.files import is_stdout, refuse_input_as_output, write_new, write_output
         from ..model.purchase import validate
         from ..render.spec import load_specification, spec_markdown
-        from ..rules.load import load_rules
+        from ..rules.load import files_read, load_rules
 
-        refuse_input_as_output(output, [file])
         pack = load_rules(rules)
+        inputs = [file, *files_read(pack)]  # the purchase, the pack, its specification
+        refuse_input_as_output(output, inputs)
         spec = load_specification(pack)
         document = read_purchase_document(file)
         purchase = validate(pack.purchase_model, document.data, document=document)
@@ -53,7 +54,7 @@ def spec_command(
             write_output(text, None)
         else:
             assert output is not None
-            write_new(output, text, force=force, inputs=[file])
+            write_new(output, text, force=force, inputs=inputs)
             say(f"Wrote {shown(output)}: the service specification for {shown(purchase.title)}.")
     raise typer.Exit(EXIT_OK)
 

@@ -5,9 +5,11 @@ Every command that writes a file comes here, so the rules hold everywhere:
 * **Whole or not at all.** Text goes to a temporary file beside the target and is
   renamed over it at the end; a run that fails, is interrupted or is killed
   leaves the target as it was.
-* **Only regular files are replaced.** A device (``/dev/null``), a FIFO, or a
-  symlink to one (``/dev/stdout``) is written to as a stream; a directory, or a
-  name ending in ``/``, is refused.
+* **Only regular files are replaced.** A device (``/dev/null``), a FIFO, a
+  symlink to one, or one of the process's own descriptors (``/dev/stdout``,
+  ``/dev/fd/1``) is written to as a stream; a symlink to a regular file keeps
+  its link, and the file it names is replaced; a directory, or a name ending in
+  ``/``, is refused.
 * **Never the input.** An output that is one of the command's inputs (the same
   file, by device and inode, stdin included) is refused before anything is read.
 * **Nothing left behind.** A temporary file is named for the process that made
@@ -64,23 +66,48 @@ def refuse_input_as_output(output: str | os.PathLike[str] | None, inputs: Sequen
             raise _problem(target, f"is {what}; write the output to another file")
 
 
-def _kind(path: str) -> str:
-    """'stream' for a device or pipe, 'file' for a regular file or a new name."""
+def _destination(path: str) -> tuple[str, str]:
+    """Where writing to ``path`` goes: ``("stream", path)`` for a device, a pipe or an
+    open descriptor of this process, ``("fd", "N")`` for descriptor N, or
+    ``("file", real)`` for a regular file or a new name, where ``real`` is the file a
+    symlink names (so the link is kept, and what it names is replaced)."""
     if path.endswith(os.sep) or (os.altsep and path.endswith(os.altsep)):
         raise _problem(path, "ends with a slash, so it names a folder; give a file name to write")
+    fd = _descriptor(path)
+    if fd is not None:
+        return "fd", str(fd)
     try:
-        found = os.stat(path)  # through a symlink: /dev/stdout is a stream
+        found = os.stat(path)  # through a symlink: what it names decides
     except FileNotFoundError:
         if os.path.islink(path):
             raise _problem(path, "is a symlink to nothing; give a file name to write") from None
-        return "file"
+        return "file", path
     except OSError as exc:
         raise _problem(path, f"cannot write here: {exc.strerror or exc}") from None
     if stat.S_ISDIR(found.st_mode):
         raise _problem(path, "is a directory; give a file name to write")
     if stat.S_ISREG(found.st_mode):
-        return "file"
-    return "stream"
+        return "file", os.path.realpath(path)
+    return "stream", path
+
+
+def _descriptor(path: str) -> int | None:
+    """The descriptor ``path`` names, when it is one of this process's own (``/dev/fd/1``,
+    ``/proc/self/fd/1``, or a symlink to one, as ``/dev/stdout`` is). Opening such a
+    name would reopen the file behind the descriptor and truncate it; replacing it
+    would replace the link: the descriptor itself is written to instead."""
+    own = re.compile(rf"/(?:dev/fd|proc/(?:self|thread-self|{os.getpid()})/fd)/(\d+)")
+    name = os.path.normpath(os.path.abspath(path))
+    for _ in range(40):  # as many links as the system itself follows
+        match = own.fullmatch(name)
+        if match is not None:
+            return int(match.group(1))
+        try:
+            link = os.readlink(name)
+        except OSError:
+            return None  # not a symlink (or not there): a name like any other
+        name = os.path.normpath(os.path.join(os.path.dirname(name), link))
+    return None
 
 
 def remove_stale(path: str) -> list[str]:
@@ -141,9 +168,18 @@ def open_output(
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
-    target = os.fspath(path)  # type: ignore[arg-type]
-    refuse_input_as_output(target, inputs)
-    if _kind(target) == "stream":
+    given = os.fspath(path)  # type: ignore[arg-type]
+    refuse_input_as_output(given, inputs)
+    kind, target = _destination(given)
+    if kind == "fd":
+        try:
+            stream = os.fdopen(os.dup(int(target)), "wb")
+        except OSError:
+            raise _problem(given, "names a closed descriptor; give a file name to write") from None
+        with stream:
+            yield stream
+        return
+    if kind == "stream":
         with open(target, "wb") as stream:
             yield stream
         return
@@ -157,16 +193,14 @@ def open_output(
             suffix=".part",
         )
     except OSError as exc:
-        raise _problem(target, f"cannot write here: {exc.strerror or exc}") from None
+        raise _problem(given, f"cannot write here: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
         os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
     except OSError as exc:
-        raise _problem(
-            target, f"cannot write: {exc.strerror or exc}; nothing was written"
-        ) from None
+        raise _problem(given, f"cannot write: {exc.strerror or exc}; nothing was written") from None
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -197,7 +231,7 @@ def write_new(
     if force:
         write_output(text, target, inputs=inputs)
         return
-    _kind(target)  # a trailing slash is refused before anything is written
+    _destination(target)  # a trailing slash is refused before anything is written
     data = (text if text.endswith("\n") else text + "\n").encode("utf-8", "backslashreplace")
     directory = os.path.dirname(target) or "."
     tmp = None

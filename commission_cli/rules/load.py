@@ -83,6 +83,18 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
     return compile_pack(data, name, directory=directory, shipped=shipped)
 
 
+def files_read(rules: Rules) -> list[str]:
+    """The files a loaded pack came from: the pack file, and the files it names that lie
+    beside it (its glossary, its specification). No output may replace any of them."""
+    if rules.directory is None:  # shipped with the tool, or read from stdin
+        return []
+    files = [rules.path]
+    for name in (rules.pack.glossary, rules.pack.specification):
+        if name is not None and os.sep not in name and not name.startswith("."):
+            files.append(str(rules.directory / name))
+    return files
+
+
 def named_file(rules: Rules, name: str) -> bytes | None:
     """A file the pack names (its glossary, its specification): beside the pack first,
     then among the files that ship with the tool. None if neither has it."""
