@@ -8,6 +8,7 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
 import yaml
 
 from commission_cli import __version__
@@ -277,6 +278,20 @@ def test_a_misspelt_flag_is_named_with_its_likely_meaning():
     result = run_installed("route", DAY_CARE, "--anual-value", "45k", "-f", "json")
     assert result.returncode == 2
     assert result.stderr == "error: --anual-value: no such option; did you mean --annual-value?\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "shown_as"),
+    [
+        (["route", "--ye\x1b[31m"], "error: --ye\\x1b[31m: no such option"),
+        (["--\x1b[2J"], "error: --\\x1b[2J: no such option"),
+        (["route", "-\x1b"], "error: -\\x1b: no such option"),
+    ],
+)
+def test_an_option_typed_with_an_escape_sequence_is_named_escaped(args, shown_as):
+    result = run_installed(*args)
+    assert result.returncode == 2
+    assert result.stderr.startswith(shown_as) and "\x1b" not in result.stderr
 
 
 def test_route_help_lists_the_packs_fields_with_their_answers():

@@ -20,6 +20,7 @@ from typing import Any
 
 import typer
 
+from ..safe import shown
 from .common import (
     EXIT_INPUT,
     EXIT_INTERNAL,
@@ -138,7 +139,8 @@ def run(args: list[str]) -> int:
     except click.UsageError as exc:
         message = usage_message(exc, args)
         if message:  # none when the help was shown instead (a command with no arguments)
-            say(f"error: {message}")
+            # The option as typed may hold an escape sequence: never sent to the terminal raw.
+            say(shown(f"error: {message}"))
         return EXIT_INPUT
     except MemoryError:
         say("error: ran out of memory; close other programs or raise the memory limit")
