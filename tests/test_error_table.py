@@ -184,6 +184,9 @@ SCENARIOS: dict[str, Scenario] = {
     "a key '' with no name is not a field": _file(GOOD + '"": 5\n'),
     "repeats column": _batch("title,title\nA,B\n"),
     "cells where the header has": _batch(REGISTER_HEADER + "A,5000,certain\nB\n"),
+    "opens a quote that is never closed": _batch(
+        REGISTER_HEADER + '"A,5000,certain\nB,5,certain\n'
+    ),
     "is not valid JSON": _batch('{"title": \n', "register.jsonl"),
     "is not a JSON object of field: value": _batch("[1, 2]\n", "register.jsonl"),
     "cannot tell whether this is CSV or JSON Lines": _batch("x", "register.xls"),

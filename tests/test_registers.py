@@ -138,6 +138,27 @@ def test_an_unclosed_quote_takes_the_rest_of_the_file_as_csv_does(rules, tmp_pat
     assert "is a closing quote missing?" in rows[1].data.problems[0].message
 
 
+def test_a_quote_that_never_closes_is_one_error_row_and_the_lines_after_it_are_rows(cli, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text(f'{HEADER}\nA,5000,certain\n"B,5000,certain\nC,5000,certain\nD,6000,certain\n')
+    for command in (["batch", str(path), "-q"], ["check", str(path), "--method", "none", "-q"]):
+        result = cli(*command)
+        lines = result.stdout.splitlines()
+        assert len(lines) == 4, command  # rows in = rows out
+    out = _jsonl_out(cli("batch", str(path), "-q"))
+    assert [row.get("purchase", {}).get("title") for row in out] == ["A", None, "C", "D"]
+    assert "opens a quote that is never closed" in out[1]["error"]
+    assert out[1]["problems"][0]["line"] == 3
+
+
+def test_the_lines_after_an_unclosed_quote_keep_their_own_line_numbers(rules, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text(f'{HEADER}\nA,1,certain\n\n"B,5000\n\nC,5000,certain\nD,6000,certain\n')
+    rows = _rows(rules, path)
+    assert [r.line for r in rows] == [2, 4, 6, 7]  # blank lines are still not rows
+    assert [isinstance(r.data, Unreadable) for r in rows] == [False, True, False, False]
+
+
 def test_rows_with_the_wrong_number_of_cells_are_error_rows(cli, tmp_path):
     path = tmp_path / "r.csv"
     path.write_text(f"{HEADER}\nA,5000\nB,5000,certain,extra\nC,5000,certain\n")

@@ -269,6 +269,11 @@ class _CsvLines:
         self.pending: str | None = None
         self.quoted = False  # the current row's first line holds a quote
         self.delimiter = ","
+        # The current row's lines as read (while it is short enough to keep), and those
+        # to be read again: the lines after a quote that never closes are rows again.
+        self.row_lines: list[str] = []
+        self.again: list[str] = []
+        self.unclosed = False  # the file ended inside a quoted cell of the current row
 
     def first(self) -> str:
         """The first line that is not blank ("" if none), read ahead for csv.reader."""
@@ -290,6 +295,8 @@ class _CsvLines:
         else:
             line = self._physical()
         if not line:
+            # csv.reader asks for a line within a row only inside a quoted cell.
+            self.unclosed = not self.fresh
             raise StopIteration
         first = self.fresh
         if first:
@@ -299,8 +306,11 @@ class _CsvLines:
         if self.size > MAX_LINE:
             self.too_long = True
         if self.too_long:
+            self.row_lines = []
             line = self._squeezed(line, first)
             self.kept += len(line)
+        else:
+            self.row_lines.append(line)
         return line
 
     def _squeezed(self, line: str, first: bool) -> str:
@@ -319,6 +329,9 @@ class _CsvLines:
         return _RUN.sub(lambda run: d if run.group().endswith(d) else "x", line.rstrip("\r\n"))
 
     def _physical(self) -> str:
+        if self.again:
+            self.number += 1
+            return self.again.pop()
         line, too_long = _read_line(self.text)
         if line:
             self.number += 1
@@ -330,7 +343,18 @@ class _CsvLines:
     def next_row(self) -> None:
         self.size = self.kept = 0
         self.fresh = True
-        self.too_long = self.bad_bytes = False
+        self.too_long = self.bad_bytes = self.unclosed = False
+        self.row_lines.clear()
+
+    def read_again_after_first(self) -> int:
+        """Hand the current row's lines after its first to csv.reader again, numbered as
+        before; how many. For a row whose quote never closes: those lines were read into
+        it, but they are rows of their own."""
+        rest = self.row_lines[1:]
+        self.again = rest[::-1]  # popped from the end: the first line comes first
+        self.number = self.start
+        self.next_row()
+        return len(rest)
 
     def drain(self) -> None:
         """Read to the end of the file, keeping nothing."""
@@ -475,6 +499,11 @@ def _csv_rows(
         start = lines.start
         if lines.too_long:
             yield RegisterRow(start, _too_long(source, start, lines.number > start), None)
+        elif lines.unclosed:
+            message = "opens a quote that is never closed (the file ends inside it); close it"
+            yield RegisterRow(start, _unreadable(message, source, start), None)
+            lines.read_again_after_first()
+            continue
         elif lines.bad_bytes:
             yield RegisterRow(start, _not_utf8(cells, source, start), None)
         elif len(cells) > 1 or (cells and (cells[0].strip() or lines.quoted)):
