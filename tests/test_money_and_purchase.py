@@ -34,7 +34,6 @@ def make(rules, **fields):
         ("£1,234,567.89", "1234567.89"),
         (".5m", "500000"),
         ("GBP 300", "300"),
-        ("45000.500", "45000.5"),  # trailing noughts are still pence
         (Decimal("29999.99"), "29999.99"),
     ],
 )
@@ -73,6 +72,19 @@ def test_money_accepts_what_officers_write(text, pounds):
 def test_money_rejects_what_is_not_a_sum_of_pounds(text):
     with pytest.raises(ValueError):
         parse_money(text)
+
+
+@pytest.mark.parametrize("text", ["50.000", "£50.000", "29999.990", "1.234567k", "45000.500"])
+def test_money_with_three_places_written_is_refused_even_when_they_are_noughts(text):
+    """ "50.000" is most likely fifty thousand written with a full stop between the
+    thousands: read as £50 it would go to the wrong method without a word."""
+    with pytest.raises(ValueError, match="more than two decimal places"):
+        parse_money(text)
+
+
+@pytest.mark.parametrize(("text", "pounds"), [("1.2345k", "1234.50"), ("0.0000005m", "0.50")])
+def test_a_suffix_moves_the_places_of_pence(text, pounds):
+    assert parse_money(text) == Decimal(pounds)
 
 
 @pytest.mark.parametrize("text", ["29999.9999999999999", "49999.99999999999999", "45000.001"])

@@ -30,6 +30,7 @@ _MONEY = re.compile(
 )
 _FOREIGN = re.compile(r"[$€¥]|\b(?:eur|usd)\b", re.IGNORECASE)
 _SUFFIX = {"": 1, "k": 1_000, "m": 1_000_000}
+_SUFFIX_PLACES = {"": 0, "k": 3, "m": 6}  # 1.2345k is £1,234.50: places move with the suffix
 _PENNY = Decimal("0.01")
 
 
@@ -75,8 +76,18 @@ def _parse_text(text: str) -> Decimal:
         if _MONEY.fullmatch(text.replace("-", "", 1)):
             raise ValueError(f"must be greater than zero (got {quoted(text.strip())})")
         raise ValueError(f"{quoted(text)} is not a sum of money; {MONEY_HINT}")
-    number = Decimal(match.group("num").replace(",", ""))
-    return number * _SUFFIX[(match.group("suffix") or "").lower()]
+    digits = match.group("num").replace(",", "")
+    suffix = (match.group("suffix") or "").lower()
+    # Places of pence as written, whatever their value: "50.000" is not £50 said oddly
+    # but most likely fifty thousand with a full stop between the thousands.
+    places = len(digits.partition(".")[2]) - _SUFFIX_PLACES[suffix]
+    if places > 2:
+        thousands = " (if the . separates thousands, write 50,000 or 50000)" if places == 3 else ""
+        raise ValueError(
+            f"{quoted(text.strip())} has more than two decimal places; give pounds and pence, "
+            f"such as 29999.99{thousands}"
+        )
+    return Decimal(digits) * _SUFFIX[suffix]
 
 
 def _checked(amount: Decimal, allow_zero: bool, written: str | None) -> Decimal:
