@@ -4,6 +4,7 @@ scenario here must have its row there)."""
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -106,6 +107,23 @@ def _script(*args: str) -> Scenario:
     def run(cli: Any, tmp: Path) -> tuple[int, str]:
         proc = subprocess.run(
             [installed_script(), *args], capture_output=True, text=True, timeout=60
+        )
+        return proc.returncode, proc.stderr
+
+    return run
+
+
+def _closed_stdout(*args: str) -> Scenario:
+    """The installed script with stdout closed, as `>&-` leaves it."""
+
+    def run(cli: Any, tmp: Path) -> tuple[int, str]:
+        proc = subprocess.run(
+            [installed_script(), *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            preexec_fn=lambda: os.close(1),
         )
         return proc.returncode, proc.stderr
 
@@ -224,6 +242,7 @@ SCENARIOS: dict[str, Scenario] = {
     "write amounts with the digits 0 to 9": _file("title: t\nannual_value: 4\u0665000\n"),
     "ends with a slash, so it names a folder": _args(*ROUTE, DAY_CARE, "-o", "{tmp}/out/"),
     "names a closed descriptor": _args(*ROUTE, DAY_CARE, "-o", "/dev/fd/97"),
+    "stdout is closed": _closed_stdout(*ROUTE, DAY_CARE),
     "no command 'rout'; did you mean 'route'?": _script("rout", DAY_CARE),
     "no command 'chek' of rules; did you mean 'check'?": _script("rules", "chek"),
     "unexpected extra argument 'extra'": _script(*ROUTE, DAY_CARE, "extra"),

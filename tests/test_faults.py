@@ -108,3 +108,46 @@ def test_help_version_and_a_decision_to_a_closed_pipe_end_quietly_with_0(args):
         os.close(write_end)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--help"], "stdout is closed, so nothing was printed"),
+        (["--version"], "stdout is closed, so nothing was printed"),
+        (["route", "--help"], "stdout is closed, so nothing was printed"),
+        (["route", str(EXAMPLES / "day-care-restricted.yaml")], "stdout is closed; give -o FILE"),
+        (["batch", str(EXAMPLES / "register.csv")], "stdout is closed; give -o FILE"),
+    ],
+)
+def test_with_stdout_closed_nothing_is_lost_without_a_word(args, words):
+    result = subprocess.run(
+        [str(installed_script()), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        preexec_fn=lambda: os.close(1),  # as `>&-` leaves it
+    )
+    assert result.returncode == 2
+    assert f"error: {words}" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_with_stdout_closed_an_answer_written_to_a_file_is_written(tmp_path):
+    target = tmp_path / "decision.json"
+    result = subprocess.run(
+        [
+            str(installed_script()),
+            "route",
+            str(EXAMPLES / "day-care-restricted.yaml"),
+            "-o",
+            str(target),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert result.returncode == 0, result.stderr
+    assert as_json(target.read_text())["method"]["id"] == "restricted"

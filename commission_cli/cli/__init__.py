@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import io
 import os
 import signal
 import sys
@@ -104,7 +105,19 @@ def main(argv: list[str] | None = None) -> None:
     _reopen_closed_streams()
     args = list(sys.argv[1:] if argv is None else argv)
     catch_stop_signals()
-    sys.exit(run(args))
+    code = run(args)
+    if code == 0 and _printed_to_closed_stdout():
+        say("error: stdout is closed, so nothing was printed; run it without >&-")
+        code = EXIT_INPUT
+    sys.exit(code)
+
+
+def _printed_to_closed_stdout() -> bool:
+    from ..io import files
+
+    return (
+        files.stdout_closed and isinstance(sys.stdout, io.StringIO) and bool(sys.stdout.getvalue())
+    )
 
 
 def run(args: list[str]) -> int:
@@ -291,7 +304,10 @@ def _reopen_closed_streams() -> None:
     where it is written (io.files.open_output)."""
     from ..io import files
 
-    for name in ("stdout", "stderr"):
-        if getattr(sys, name) is None:
-            files.stdout_closed = files.stdout_closed or name == "stdout"
-            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+    if sys.stdout is None:
+        files.stdout_closed = True
+        # Kept, not thrown away: help or the version printed here had nowhere to go,
+        # which run() then says (the answers themselves are refused before writing).
+        sys.stdout = io.StringIO()
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
