@@ -1,6 +1,6 @@
 """``python -m commission_cli``: the same as the ``commission`` command."""
 
-from .cli import main
+from .script import main
 
 if __name__ == "__main__":
     main()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,28 @@ def test_with_stdout_closed_an_answer_written_to_a_file_is_written(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert as_json(target.read_text())["method"]["id"] == "restricted"
+
+
+def test_ctrl_c_while_the_command_line_is_still_being_imported_is_a_clean_stop(monkeypatch, capsys):
+    """A Ctrl-C in the first tens of milliseconds lands in typer's imports, before the
+    command's own handlers: the script's entry point stops there cleanly (130)."""
+    import types
+
+    from commission_cli import script
+
+    starting = types.ModuleType("commission_cli.cli")
+
+    def still_importing() -> None:
+        raise KeyboardInterrupt
+
+    starting.main = still_importing  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "commission_cli.cli", starting)
+    with pytest.raises(SystemExit) as stopped:
+        script.main()
+    assert stopped.value.code == 130
+    assert capsys.readouterr().err == "interrupted: nothing was written\n"
+
+
+def test_the_installed_script_enters_through_the_light_entry_point():
+    text = Path(installed_script()).read_text(encoding="utf-8")
+    assert "from commission_cli.script import main" in text
