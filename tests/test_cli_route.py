@@ -274,6 +274,15 @@ def test_a_bad_flag_value_is_named_by_its_flag(cli):
     )
 
 
+@pytest.mark.parametrize("flag", ["--years", "--partners", "--annual-value", "--outcomes"])
+def test_a_flag_given_nothing_is_refused_not_taken_to_unsay_the_file(cli, flag):
+    """`--years ''` once dropped the file's 3 years for the default 1: £135,000 became
+    £45,000 over the contract's life, below a threshold, without a word."""
+    result = cli("route", DAY_CARE, flag, "", "-f", "json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == f"error: {flag}: is empty; give it a value, or leave the flag out\n"
+
+
 def test_a_misspelt_flag_is_named_with_its_likely_meaning():
     result = run_installed("route", DAY_CARE, "--anual-value", "45k", "-f", "json")
     assert result.returncode == 2

@@ -241,6 +241,7 @@ SCENARIOS: dict[str, Scenario] = {
     "has more than two decimal places": _file("title: t\nannual_value: 29999.9999\noutcomes: c\n"),
     "write amounts with the digits 0 to 9": _file("title: t\nannual_value: 4\u0665000\n"),
     "ends with a slash, so it names a folder": _args(*ROUTE, DAY_CARE, "-o", "{tmp}/out/"),
+    "is empty; give it a value, or leave the flag out": _args(*ROUTE, DAY_CARE, "--years", ""),
     "names a closed descriptor": _args(*ROUTE, DAY_CARE, "-o", "/dev/fd/97"),
     "stdout is closed": _closed_stdout(*ROUTE, DAY_CARE),
     "no command 'rout'; did you mean 'route'?": _script("rout", DAY_CARE),

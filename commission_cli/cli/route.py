@@ -235,6 +235,12 @@ def _purchase(
     when something is missing and someone is there to answer."""
     from ..model.purchase import validate
 
+    # A flag given nothing (`--years ''`) would otherwise unsay what the file states.
+    empty = [flag for value, flag in flags.values() if isinstance(value, str) and not value.strip()]
+    if empty:
+        raise InputError(
+            [Problem("is empty; give it a value, or leave the flag out", source=f) for f in empty]
+        )
     data: dict[str, Any] = dict(document.data) if document is not None else {}
     data.update({name: value for name, (value, _) in flags.items()})
     sources = {name: flag for name, (_, flag) in flags.items()}
