@@ -280,3 +280,32 @@ def test_a_usage_error_names_the_word_that_is_wrong(args, message, capsys):
 
     assert run(args) == 2
     assert capsys.readouterr().err == f"error: {message}\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "what"),
+    [
+        (["route", ""], "give the purchase description"),
+        (["batch", ""], "give the register"),
+        (["rules", "check", ""], "give the rule pack file"),
+        (["route", "--rules", "", "--title", "t"], "give the rule pack file"),
+    ],
+)
+def test_an_empty_file_name_is_said_to_be_empty(cli, args, what):
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert f"error: an empty file name; {what}" in result.stderr
+
+
+def test_a_jsonl_row_that_is_not_json_is_told_the_column(cli, tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"title": "a\tb", "annual_value": 5}\n')
+    result = cli("batch", str(path), "-q", "-f", "csv")
+    assert "is not valid JSON: Invalid control character at column 13" in result.stdout
+
+
+def test_new_on_a_folder_says_it_is_a_folder_not_that_force_would_do(cli, tmp_path):
+    result = cli("new", str(tmp_path))
+    assert result.exit_code == 2
+    assert "is a directory; give a file name to write" in result.stderr
+    assert "--force" not in result.stderr

@@ -104,11 +104,15 @@ def main(argv: list[str] | None = None) -> None:
     """The ``commission`` script."""
     _reopen_closed_streams()
     args = list(sys.argv[1:] if argv is None else argv)
-    catch_stop_signals()
-    code = run(args)
-    if code == 0 and _printed_to_closed_stdout():
-        say("error: stdout is closed, so nothing was printed; run it without >&-")
-        code = EXIT_INPUT
+    try:
+        catch_stop_signals()
+        code = run(args)
+        if code == 0 and _printed_to_closed_stdout():
+            say("error: stdout is closed, so nothing was printed; run it without >&-")
+            code = EXIT_INPUT
+    except Stopped as exc:  # TERM or HUP just as run() began or ended: still a clean stop
+        say(f"stopped by {signal.Signals(exc.signum).name}: nothing was written")
+        code = 128 + exc.signum
     sys.exit(code)
 
 

@@ -116,6 +116,8 @@ def read_bytes(
             ) from None
     else:
         name = path
+        if not path:
+            raise InputError([Problem(f"an empty file name; give the {what}, or - for stdin")])
         p = Path(path)
         try:
             if p.is_dir():

@@ -226,12 +226,12 @@ def write_new(
     """Write a file whole; never over a file that is there unless ``force`` (and then only
     over a regular file: a device or a pipe is written to as a stream)."""
     target = os.fspath(path)
+    _destination(target)  # a folder or a trailing slash is refused, --force or not
     if not force and (os.path.lexists(target)):
         raise _problem(target, exists)
     if force:
         write_output(text, target, inputs=inputs)
         return
-    _destination(target)  # a trailing slash is refused before anything is written
     data = (text if text.endswith("\n") else text + "\n").encode("utf-8", "backslashreplace")
     directory = os.path.dirname(target) or "."
     tmp = None

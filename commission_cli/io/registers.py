@@ -107,6 +107,8 @@ class Register:
 
 
 def detect_format(path: str, given: str | None) -> Kind:
+    if not path:
+        raise InputError([Problem("an empty file name; give the register, or - for stdin")])
     if given in ("csv", "jsonl"):
         return given  # type: ignore[return-value]
     lower = path.lower()
@@ -516,6 +518,14 @@ def _csv_rows(
         lines.next_row()
 
 
+def _json_problem(exc: json.JSONDecodeError) -> str:
+    """What json found wrong, with the column: some of its words end "... at", which its
+    own message completes with the place."""
+    if exc.msg.endswith(" at"):
+        return f"{exc.msg} column {exc.colno}"
+    return f"{exc.msg} (column {exc.colno})"
+
+
 def _unreadable(message: str, source: str | None, line: int | None, text: str = "") -> Unreadable:
     return Unreadable((Problem(message, source=source, line=line),), text)
 
@@ -588,7 +598,7 @@ def _json_row(
             parse_constant=str,
         )
     except (ValueError, RecursionError) as exc:
-        message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        message = _json_problem(exc) if isinstance(exc, json.JSONDecodeError) else str(exc)
         return RegisterRow(
             number,
             _unreadable(f"is not valid JSON: {message}", source, number, line.rstrip("\r\n")),

@@ -52,6 +52,11 @@ def read_pack(path: str | os.PathLike[str] | None) -> tuple[bytes, str, Path | N
     and whether it ships with the tool. ``path`` is a file, ``-`` (stdin), the name of a
     shipped pack, or None for the default one."""
     text = DEFAULT_PACK if path is None else os.fspath(path)
+    if not text:
+        problem = Problem(
+            "an empty file name; give the rule pack file, or the name of a shipped pack"
+        )
+        raise RulePackError([problem])
     if is_shipped_name(text):
         if text not in shipped_packs():
             known = ", ".join(shipped_packs()) or "none"
