@@ -470,7 +470,10 @@ def test_a_title_with_an_escape_sequence_is_shown_escaped_in_human_formats(cli, 
         out = cli("route", str(path), "-f", fmt).stdout
         for char in ("\x1b", "\x07", "\u202e", "\u2028"):
             assert char not in out, (fmt, char)
-        assert "Day care\\x1b[2J\\x1b]0;owned\\x07\\u202eevil\\u2028line" in out, fmt
+        typed = "Day care\\x1b[2J\\x1b]0;owned\\x07\\u202eevil\\u2028line"
+        if fmt == "markdown":  # and kept literal: [ and ] are markup there
+            typed = typed.replace("[", "\\[").replace("]", "\\]")
+        assert typed in out, fmt
     # JSON is data: the title as written.
     assert json.loads(cli("route", str(path), "-f", "json").stdout)["purchase"]["title"] == title
 

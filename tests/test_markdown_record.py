@@ -161,5 +161,17 @@ def test_control_characters_and_line_breaks_in_text_cannot_restyle_or_restructur
     result_text = record(str(path))
     assert "\x1b" not in result_text and "\r" not in result_text
     assert rendered_headings(result_text)[0] == (
-        "Procurement route decision: Care\\x1b[31m red\\n# Not\\ra heading"
+        "Procurement route decision: Care\\x1b\\[31m red\\n# Not\\ra heading"
     )
+
+
+def test_a_title_typed_as_html_or_a_link_is_shown_as_typed_never_rendered(record, tmp_path):
+    path = tmp_path / "p.json"
+    title = "<img src=x onerror=alert(1)> [click](javascript:go) *Care* a_b `c`"
+    path.write_text(json.dumps({"title": title, "annual_value": "45k", "outcomes": "certain"}))
+    text = record(str(path))
+    assert (
+        "\\<img src=x onerror=alert(1)\\> \\[click\\](javascript:go) \\*Care\\* a\\_b \\`c\\`"
+        in text
+    )
+    assert "<img" not in text.replace("\\<img", "")

@@ -9,7 +9,9 @@ sha256, the tool's version, the date) at the end, with room to sign it off.
 
 Text from the purchase or the pack is shown with its control characters
 escaped (:func:`~commission_cli.safe.shown`), so a title holding an escape
-sequence or a line break cannot restyle a terminal or start a heading.
+sequence or a line break cannot restyle a terminal or start a heading. What the
+officer typed is also kept literal (:func:`literal`): a title written as HTML
+or as a Markdown link is shown as typed, never rendered as one.
 """
 
 from __future__ import annotations
@@ -73,6 +75,16 @@ def paragraph(text: str) -> list[str]:
     return [*wrap(text), ""]
 
 
+# What would make typed text HTML, a link, emphasis or code once rendered.
+_MARKUP = re.compile(r"([\\`*_\[\]<>])")
+
+
+def literal(text: str) -> str:
+    """Text the officer typed, to show as it was typed: control characters escaped, and
+    each character Markdown would read as markup escaped with a backslash."""
+    return shown(_MARKUP.sub(r"\\\1", text))
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
@@ -91,7 +103,7 @@ def table(header: tuple[str, str], rows: list[tuple[str, str]]) -> list[str]:
 def decision_markdown(decision: Decision, rules: Rules | None = None) -> str:
     """The decision record; ``rules`` (the pack routed with) words the purchase's fields."""
     d = decision
-    lines = [f"# Procurement route decision: {shown(d.purchase.title)}", ""]
+    lines = [f"# Procurement route decision: {literal(d.purchase.title)}", ""]
     lines += _summary(d)
     lines += _purchase(d.purchase, rules)
     if d.method is None:
@@ -139,7 +151,8 @@ def _summary(d: Decision) -> list[str]:
 def _purchase(p: Purchase, rules: Rules | None) -> list[str]:
     """What the officer stated (and the values worked out from it); the rest named once."""
     keep = {*VALUE_FIELDS, "years", *p.stated}
-    rows = [(shown(lab), shown(val)) for name, lab, val in purchase_rows(p, rules) if name in keep]
+    stated = [(lab, val) for name, lab, val in purchase_rows(p, rules) if name in keep]
+    rows = [(shown(lab), literal(val)) for lab, val in stated]
     lines = ["## The purchase as described", "", *table(("Field", "Value"), rows), ""]
     names = list(rules.fields) if rules is not None else list(type(p).model_fields)
     unstated = [shown(field_label(rules, n)) for n in names if n not in keep]

@@ -19,7 +19,7 @@ from ..errors import InputError, Problem
 from ..model.fields import Strict
 from ..model.money import format_money
 from ..safe import shown
-from .markdown import item, paragraph, wrap
+from .markdown import item, literal, paragraph, wrap
 from .text import result_text, today, years_words
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ def spec_markdown(
     decision: Decision, rules: Rules, spec: Specification, source: str | None = None
 ) -> str:
     """The specification skeleton for a routed (or unrouted) purchase."""
-    title = shown(decision.purchase.title)
+    title = literal(decision.purchase.title)
     lines = [f"# {shown(spec.title)}", ""]
     lines += paragraph(
         f"A draft for {title}, with {shown(spec.about)}. Replace each prompt in "
