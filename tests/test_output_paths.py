@@ -49,7 +49,9 @@ def test_output_to_stdout_by_name_keeps_what_it_is_appended_to(tmp_path):
     assert text.startswith("earlier\n{") and '"restricted"' in text
 
 
-def test_output_to_a_symlink_replaces_the_file_it_names_and_keeps_the_link(tmp_path):
+def test_output_to_a_symlink_replaces_the_link_never_the_file_it_names(tmp_path):
+    """A link planted in a shared folder must not lead a root run to replace what it
+    names (/etc/shadow, another user's file)."""
     real = tmp_path / "real.json"
     real.write_text("old\n")
     link = tmp_path / "link.json"
@@ -61,8 +63,9 @@ def test_output_to_a_symlink_replaces_the_file_it_names_and_keeps_the_link(tmp_p
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert link.is_symlink() and os.readlink(link) == real.name
-    assert json.loads(real.read_text())["method"]["id"] == "restricted"
+    assert not link.is_symlink()
+    assert json.loads(link.read_text())["method"]["id"] == "restricted"
+    assert real.read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real.json"]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 import tracemalloc
 
 import pytest
@@ -368,3 +369,26 @@ def test_a_nul_after_the_first_line_is_one_bad_row_not_a_binary_file(rules, tmp_
     path.write_bytes(b"title,annual_value,outcomes\nA\x00,5000,certain\n")
     (row,) = _rows(rules, path)
     assert row.data == ["A\x00", "5000", "certain"]
+
+
+def test_lines_that_keep_reopening_a_quote_are_read_again_once_not_for_ever(rules, tmp_path):
+    """Each line `a","` leaves a quote open wherever it starts: reading every row's lines
+    again took time growing with the square of the file (8,000 lines, 7 s)."""
+    path = tmp_path / "r.csv"
+    path.write_text("title,annual_value\n" + 'a","\n' * 20_000)
+    start = time.monotonic()
+    rows = _rows(rules, path)
+    assert time.monotonic() - start < 5
+    assert all(isinstance(r.data, Unreadable) for r in rows)
+
+
+def test_a_line_read_again_after_an_unclosed_quote_is_still_checked_for_bad_bytes(rules, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_bytes(
+        b'title,annual_value,outcomes,notes\nA,1000,certain,ok\n"B,2000,certain,x\n'
+        b"C,3000,certain,\xff\n"
+    )
+    rows = _rows(rules, path, ignore_columns=("notes",))
+    assert [r.line for r in rows] == [2, 3, 4]
+    assert isinstance(rows[2].data, Unreadable)
+    assert "is not UTF-8" in rows[2].data.problems[0].message

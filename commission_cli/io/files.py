@@ -7,9 +7,10 @@ Every command that writes a file comes here, so the rules hold everywhere:
   leaves the target as it was.
 * **Only regular files are replaced.** A device (``/dev/null``), a FIFO, a
   symlink to one, or one of the process's own descriptors (``/dev/stdout``,
-  ``/dev/fd/1``) is written to as a stream; a symlink to a regular file keeps
-  its link, and the file it names is replaced; a directory, or a name ending in
-  ``/``, is refused.
+  ``/dev/fd/1``) is written to as a stream; a symlink to a regular file is
+  itself replaced, never followed (a link planted in a shared folder must not
+  lead a root run to replace the file it names); a directory, or a name ending
+  in ``/``, is refused.
 * **Never the input.** An output that is one of the command's inputs (the same
   file, by device and inode, stdin included) is refused before anything is read.
 * **Nothing left behind.** A temporary file is named for the process that made
@@ -69,8 +70,9 @@ def refuse_input_as_output(output: str | os.PathLike[str] | None, inputs: Sequen
 def _destination(path: str) -> tuple[str, str]:
     """Where writing to ``path`` goes: ``("stream", path)`` for a device, a pipe or an
     open descriptor of this process, ``("fd", "N")`` for descriptor N, or
-    ``("file", real)`` for a regular file or a new name, where ``real`` is the file a
-    symlink names (so the link is kept, and what it names is replaced)."""
+    ``("file", path)`` for a regular file or a new name (a symlink to a regular file
+    is replaced itself: following it would let a planted link choose what is
+    replaced)."""
     if path.endswith(os.sep) or (os.altsep and path.endswith(os.altsep)):
         raise _problem(path, "ends with a slash, so it names a folder; give a file name to write")
     fd = _descriptor(path)
@@ -87,7 +89,7 @@ def _destination(path: str) -> tuple[str, str]:
     if stat.S_ISDIR(found.st_mode):
         raise _problem(path, "is a directory; give a file name to write")
     if stat.S_ISREG(found.st_mode):
-        return "file", os.path.realpath(path)
+        return "file", path
     return "stream", path
 
 
@@ -97,7 +99,10 @@ def _descriptor(path: str) -> int | None:
     name would reopen the file behind the descriptor and truncate it; replacing it
     would replace the link: the descriptor itself is written to instead."""
     own = re.compile(rf"/(?:dev/fd|proc/(?:self|thread-self|{os.getpid()})/fd)/(\d+)")
-    name = os.path.normpath(os.path.abspath(path))
+    # The folder resolved, so //proc/self/fd/1 or a link to /proc/self is seen for what
+    # it is; the last part's links are followed one by one below.
+    absolute = os.path.abspath(path)
+    name = os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
     for _ in range(40):  # as many links as the system itself follows
         match = own.fullmatch(name)
         if match is not None:
@@ -106,7 +111,8 @@ def _descriptor(path: str) -> int | None:
             link = os.readlink(name)
         except OSError:
             return None  # not a symlink (or not there): a name like any other
-        name = os.path.normpath(os.path.join(os.path.dirname(name), link))
+        target = os.path.join(os.path.dirname(name), link)
+        name = os.path.join(os.path.realpath(os.path.dirname(target)), os.path.basename(target))
     return None
 
 

@@ -276,6 +276,7 @@ class _CsvLines:
         self.row_lines: list[str] = []
         self.again: list[str] = []
         self.unclosed = False  # the file ended inside a quoted cell of the current row
+        self.replayed = False  # lines are read again once per file at most: never quadratic
 
     def first(self) -> str:
         """The first line that is not blank ("" if none), read ahead for csv.reader."""
@@ -333,7 +334,10 @@ class _CsvLines:
     def _physical(self) -> str:
         if self.again:
             self.number += 1
-            return self.again.pop()
+            line = self.again.pop()
+            if not line.isascii() and _STAND_IN.search(line):
+                self.bad_bytes = True
+            return line
         line, too_long = _read_line(self.text)
         if line:
             self.number += 1
@@ -352,7 +356,8 @@ class _CsvLines:
         """Hand the current row's lines after its first to csv.reader again, numbered as
         before; how many. For a row whose quote never closes: those lines were read into
         it, but they are rows of their own."""
-        rest = self.row_lines[1:]
+        rest = [] if self.replayed else self.row_lines[1:]
+        self.replayed = True
         self.again = rest[::-1]  # popped from the end: the first line comes first
         self.number = self.start
         self.next_row()
