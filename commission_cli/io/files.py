@@ -67,30 +67,25 @@ def refuse_input_as_output(output: str | os.PathLike[str] | None, inputs: Sequen
             raise _problem(target, f"is {what}; write the output to another file")
 
 
-def _destination(path: str) -> tuple[str, str]:
-    """Where writing to ``path`` goes: ``("stream", path)`` for a device, a pipe or an
-    open descriptor of this process, ``("fd", "N")`` for descriptor N, or
-    ``("file", path)`` for a regular file or a new name (a symlink to a regular file
-    is replaced itself: following it would let a planted link choose what is
-    replaced)."""
+def _kind(path: str) -> str:
+    """'stream' for a device or pipe, 'file' for a regular file or a new name (a symlink
+    to a regular file is replaced itself: following it would let a planted link choose
+    what is replaced). A descriptor of the process is :func:`_descriptor`'s."""
     if path.endswith(os.sep) or (os.altsep and path.endswith(os.altsep)):
         raise _problem(path, "ends with a slash, so it names a folder; give a file name to write")
-    fd = _descriptor(path)
-    if fd is not None:
-        return "fd", str(fd)
     try:
         found = os.stat(path)  # through a symlink: what it names decides
     except FileNotFoundError:
         if os.path.islink(path):
             raise _problem(path, "is a symlink to nothing; give a file name to write") from None
-        return "file", path
+        return "file"
     except OSError as exc:
         raise _problem(path, f"cannot write here: {exc.strerror or exc}") from None
     if stat.S_ISDIR(found.st_mode):
         raise _problem(path, "is a directory; give a file name to write")
     if stat.S_ISREG(found.st_mode):
-        return "file", path
-    return "stream", path
+        return "file"
+    return "stream"
 
 
 def _descriptor(path: str) -> int | None:
@@ -174,18 +169,18 @@ def open_output(
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
-    given = os.fspath(path)  # type: ignore[arg-type]
-    refuse_input_as_output(given, inputs)
-    kind, target = _destination(given)
-    if kind == "fd":
+    target = os.fspath(path)  # type: ignore[arg-type]
+    refuse_input_as_output(target, inputs)
+    fd = _descriptor(target)
+    if fd is not None:
         try:
-            stream = os.fdopen(os.dup(int(target)), "wb")
+            stream = os.fdopen(os.dup(fd), "wb")
         except OSError:
-            raise _problem(given, "names a closed descriptor; give a file name to write") from None
+            raise _problem(target, "names a closed descriptor; give a file name to write") from None
         with stream:
             yield stream
         return
-    if kind == "stream":
+    if _kind(target) == "stream":
         with open(target, "wb") as stream:
             yield stream
         return
@@ -199,14 +194,16 @@ def open_output(
             suffix=".part",
         )
     except OSError as exc:
-        raise _problem(given, f"cannot write here: {exc.strerror or exc}") from None
+        raise _problem(target, f"cannot write here: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
         os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
     except OSError as exc:
-        raise _problem(given, f"cannot write: {exc.strerror or exc}; nothing was written") from None
+        raise _problem(
+            target, f"cannot write: {exc.strerror or exc}; nothing was written"
+        ) from None
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -232,7 +229,7 @@ def write_new(
     """Write a file whole; never over a file that is there unless ``force`` (and then only
     over a regular file: a device or a pipe is written to as a stream)."""
     target = os.fspath(path)
-    _destination(target)  # a folder or a trailing slash is refused, --force or not
+    _kind(target)  # a folder or a trailing slash is refused, --force or not
     if not force and (os.path.lexists(target)):
         raise _problem(target, exists)
     if force:
