@@ -23,7 +23,9 @@ FieldKind = Literal["choice", "yes_no", "number", "money", "length", "date", "te
 class Strict(BaseModel):
     """A part of a rule pack: every key known, nothing changed once read."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # The parts are read as parts of the whole pack: their own validators would be built
+    # at import and never used, so each is built only if something reads it on its own.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class SourceRef(Strict):

@@ -182,7 +182,11 @@ class Purchase(BaseModel):
     a derived or defaulted value is never mistaken for a stated one.
     """
 
-    model_config = ConfigDict(extra="allow", frozen=True, title="Purchase description")
+    # Built when first used: a run reads purchases with its pack's model, which is
+    # built for that pack, so this base is built only when made directly.
+    model_config = ConfigDict(
+        extra="allow", frozen=True, title="Purchase description", defer_build=True
+    )
     # The fields a blank value leaves at their default (all but the required ones).
     optional_fields: ClassVar[frozenset[str]] = frozenset({"annual_value", "total_value", "years"})
 
