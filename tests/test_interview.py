@@ -11,6 +11,7 @@ import io
 import re
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 import yaml
@@ -386,6 +387,18 @@ def test_saving_never_replaces_the_file_being_read(rules, tmp_path, monkeypatch)
     assert session.offer_to_save() is None
     assert "Not saved" in out.getvalue() and "is the file being read" in out.getvalue()
     assert source.read_text() == "title: Day care\n"
+
+
+def test_saving_never_replaces_the_rule_pack_being_read(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    pack = Path(southvale(tmp_path))
+    before = pack.read_bytes()
+    other = load_rules(pack)
+    p = other.purchase({"title": "Lots", "annual_value": "30k", "lots": "1"})
+    term, out = scripted("y", pack.name, "y", "n")
+    assert Session(Interview(other), p, term).offer_to_save() is None
+    assert "Not saved" in out.getvalue() and "is the file being read" in out.getvalue()
+    assert pack.read_bytes() == before
 
 
 def test_the_conversation_shows_a_packs_control_characters_escaped(tmp_path):

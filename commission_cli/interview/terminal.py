@@ -228,9 +228,12 @@ def offer_to_save(
     inputs: tuple[str, ...] = (),
 ) -> str | None:
     """Offer to write the answers as a purchase file; never replace a file unasked, and
-    never one the run is reading."""
+    never one the run is reading: ``inputs``, and the files the pack was read from."""
     from ..io.files import write_new
+    from ..rules.load import files_read
     from .questions import purchase_file_text
+
+    inputs = (*inputs, *files_read(interview.rules))
 
     term.say()
     if not term.confirm("Save these answers as a purchase file, to route it again later?", True):
