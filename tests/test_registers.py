@@ -131,12 +131,14 @@ def test_a_line_without_line_ends_does_not_fill_memory(rules, tmp_path):
     assert peak < 8 * MAX_LINE  # a few copies of one line's limit, not the 12 MB line
 
 
-def test_an_unclosed_quote_takes_the_rest_of_the_file_as_csv_does(rules, tmp_path):
+def test_an_unclosed_quote_past_the_length_limit_names_the_lines_it_took(rules, tmp_path):
     path = tmp_path / "r.csv"
     path.write_text(f'{HEADER}\nA,5000,certain\n"B' + "z,\n" * 600_000 + "C,5000,certain\n")
     rows = _rows(rules, path)
     assert len(rows) == 2 and isinstance(rows[1].data, Unreadable)
-    assert "is a closing quote missing?" in rows[1].data.problems[0].message
+    message = rows[1].data.problems[0].message
+    assert "opens a quote that is never closed" in message
+    assert "lines 3 to 600,003 (the rest of the file)" in message and "none of them" in message
 
 
 def test_a_quote_that_never_closes_is_one_error_row_and_the_lines_after_it_are_rows(cli, tmp_path):

@@ -504,7 +504,16 @@ def _csv_rows(
             lines.next_row()
             continue
         start = lines.start
-        if lines.too_long:
+        if lines.too_long and lines.unclosed:
+            # Too long to have been kept, its lines cannot be read again as rows: say
+            # which lines went into it, so that no row is lost without a word.
+            message = (
+                f"opens a quote that is never closed, and runs past {MAX_LINE:,} characters: "
+                f"lines {start:,} to {lines.number:,} (the rest of the file) were read into "
+                "it, so none of them was routed; close the quote"
+            )
+            yield RegisterRow(start, _unreadable(message, source, start), None)
+        elif lines.too_long:
             yield RegisterRow(start, _too_long(source, start, lines.number > start), None)
         elif lines.unclosed:
             message = "opens a quote that is never closed (the file ends inside it); close it"
