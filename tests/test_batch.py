@@ -568,3 +568,23 @@ def test_another_packs_register_routes_with_no_code_change(tmp_path):
 
 if sys.platform == "win32":  # pragma: no cover
     pytestmark = pytest.mark.skip("POSIX signals")
+
+
+def test_sigterm_just_after_the_output_was_written_never_says_nothing_was(
+    monkeypatch, capsys, tmp_path
+):
+    from commission_cli import cli
+    from commission_cli.cli.common import Stopped
+
+    out = tmp_path / "out.csv"
+
+    def wrote_then_stopped(args):
+        out.write_text("title\n")
+        raise Stopped(signal.SIGTERM)
+
+    monkeypatch.setattr(cli, "run", wrote_then_stopped)
+    monkeypatch.setattr(cli, "catch_stop_signals", lambda: None)  # keep pytest's own TERM
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["batch", "register.csv", "-o", str(out)])
+    assert exit_.value.code == 143 and out.exists()
+    assert capsys.readouterr().err.strip() == "stopped by SIGTERM: nothing was left half-written"

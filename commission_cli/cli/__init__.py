@@ -111,7 +111,8 @@ def main(argv: list[str] | None = None) -> None:
             say("error: stdout is closed, so nothing was printed; run it without >&-")
             code = EXIT_INPUT
     except Stopped as exc:  # TERM or HUP just as run() began or ended: still a clean stop
-        say(f"stopped by {signal.Signals(exc.signum).name}: nothing was written")
+        # Ended, the command may have written its output whole: never say it did not.
+        say(f"stopped by {signal.Signals(exc.signum).name}: nothing was left half-written")
         code = 128 + exc.signum
     sys.exit(code)
 
