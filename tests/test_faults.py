@@ -114,6 +114,7 @@ def test_help_version_and_a_decision_to_a_closed_pipe_end_quietly_with_0(args):
 @pytest.mark.parametrize(
     ("args", "words"),
     [
+        ([], "stdout is closed, so nothing was printed"),
         (["--help"], "stdout is closed, so nothing was printed"),
         (["--version"], "stdout is closed, so nothing was printed"),
         (["route", "--help"], "stdout is closed, so nothing was printed"),
@@ -132,6 +133,24 @@ def test_with_stdout_closed_nothing_is_lost_without_a_word(args, words):
     )
     assert result.returncode == 2
     assert f"error: {words}" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_with_stdout_and_stderr_closed_writing_to_stdout_by_name_fails(name):
+    # The stand-in for the closed stderr takes descriptor 1: a decision written there
+    # would be lost while the run said it had succeeded.
+    def close_both() -> None:
+        os.close(1)
+        os.close(2)
+
+    result = subprocess.run(
+        [str(installed_script()), "route", str(EXAMPLES / "day-care-restricted.yaml"), "-o", name],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=60,
+        preexec_fn=close_both,
+    )
+    assert result.returncode == 2
 
 
 def test_with_stdout_closed_an_answer_written_to_a_file_is_written(tmp_path):

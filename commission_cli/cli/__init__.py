@@ -107,9 +107,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         catch_stop_signals()
         code = run(args)
-        if code == 0 and _printed_to_closed_stdout():
+        if _printed_to_closed_stdout():  # help, the version, or the help for no arguments
             say("error: stdout is closed, so nothing was printed; run it without >&-")
-            code = EXIT_INPUT
+            code = code or EXIT_INPUT
     except Stopped as exc:  # TERM or HUP just as run() began or ended: still a clean stop
         # Ended, the command may have written its output whole: never say it did not.
         say(f"stopped by {signal.Signals(exc.signum).name}: nothing was left half-written")
@@ -311,8 +311,10 @@ def _reopen_closed_streams() -> None:
 
     if sys.stdout is None:
         files.stdout_closed = True
+        files.closed_at_start.add(1)
         # Kept, not thrown away: help or the version printed here had nowhere to go,
         # which run() then says (the answers themselves are refused before writing).
         sys.stdout = io.StringIO()
     if sys.stderr is None:
+        files.closed_at_start.add(2)
         sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115

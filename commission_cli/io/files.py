@@ -35,6 +35,10 @@ from ..errors import InputError, Problem
 STDIO = "-"
 # Set when the caller closed stdout (`>&-`): the answer has nowhere to go.
 stdout_closed = False
+# The standard descriptors the caller closed (``>&-``, ``2>&-``). Their numbers may be
+# reused by files this process opens (the stand-in for a closed stderr takes 1 or 2),
+# so /dev/fd/1 then names one of those, not the caller's stdout.
+closed_at_start: set[int] = set()
 _STALE = re.compile(r"\.(?P<name>.+)\.commission-(?P<pid>\d+)\.[^.]+\.part")
 
 
@@ -174,6 +178,8 @@ def open_output(
     fd = _descriptor(target)
     if fd is not None:
         try:
+            if fd in closed_at_start:
+                raise OSError(f"descriptor {fd} was closed by the caller")
             stream = os.fdopen(os.dup(fd), "wb")
         except OSError:
             raise _problem(target, "names a closed descriptor; give a file name to write") from None
