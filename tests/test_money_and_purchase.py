@@ -82,6 +82,27 @@ def test_money_with_three_places_written_is_refused_even_when_they_are_noughts(t
         parse_money(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("50.000", "write 50,000 or 50000"),
+        ("£1.500", "write 1,500 or 1500"),
+        ("1,234.567", None),  # the comma already separates the thousands
+        ("0.125", None),
+        ("45000.500", None),
+        ("29999.9999", None),
+    ],
+)
+def test_the_thousands_hint_appears_only_where_a_full_stop_could_separate_them(text, hint):
+    with pytest.raises(ValueError) as refused:
+        parse_money(text)
+    message = str(refused.value)
+    if hint is None:
+        assert "separates thousands" not in message
+    else:
+        assert f"(if the . separates thousands, {hint})" in message
+
+
 @pytest.mark.parametrize(("text", "pounds"), [("1.2345k", "1234.50"), ("0.0000005m", "0.50")])
 def test_a_suffix_moves_the_places_of_pence(text, pounds):
     assert parse_money(text) == Decimal(pounds)

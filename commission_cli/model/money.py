@@ -82,10 +82,9 @@ def _parse_text(text: str) -> Decimal:
     # but most likely fifty thousand with a full stop between the thousands.
     places = len(digits.partition(".")[2]) - _SUFFIX_PLACES[suffix]
     if places > 2:
-        thousands = " (if the . separates thousands, write 50,000 or 50000)" if places == 3 else ""
         raise ValueError(
             f"{quoted(text.strip())} has more than two decimal places; give pounds and pence, "
-            f"such as 29999.99{thousands}"
+            f"such as 29999.99{_thousands_hint(match.group('num'), suffix)}"
         )
     return Decimal(digits) * _SUFFIX[suffix]
 
@@ -111,6 +110,16 @@ def _checked(amount: Decimal, allow_zero: bool, written: str | None) -> Decimal:
     # so that they print alike.
     whole = amount.to_integral_value()
     return whole if whole == amount else amount.quantize(_PENNY)
+
+
+def _thousands_hint(number: str, suffix: str) -> str:
+    """How to write it, when the full stop may be separating thousands (``1.500``): one to
+    three digits before it, not starting with 0, three after it, and nothing else."""
+    whole, _, places = number.partition(".")
+    if suffix or "," in whole or len(places) != 3 or not 1 <= len(whole) <= 3 or whole[0] == "0":
+        return ""
+    meant = int(whole + places)
+    return f" (if the . separates thousands, write {meant:,} or {meant})"
 
 
 def format_money(amount: Decimal | float | int) -> str:
