@@ -205,6 +205,13 @@ SCENARIOS: dict[str, Scenario] = {
     "opens a quote that is never closed": _batch(
         REGISTER_HEADER + '"A,5000,certain\nB,5,certain\n'
     ),
+    "opens a quote that is never closed, and runs past 1,000,000 characters": _batch(
+        REGISTER_HEADER + '"A' + "z,\n" * 400_000
+    ),
+    "the header row opens a quote that is never closed": _batch(
+        'title,"annual_value,outcomes\nA,5000,certain\n'
+    ),
+    "the header row runs on over lines": _batch('title,"annual\nvalue",outcomes\nA,5000,c\n'),
     "is not valid JSON": _batch('{"title": \n', "register.jsonl"),
     "is not a JSON object of field: value": _batch("[1, 2]\n", "register.jsonl"),
     "cannot tell whether this is CSV or JSON Lines": _batch("x", "register.xls"),

@@ -154,6 +154,25 @@ def test_a_quote_that_never_closes_is_one_error_row_and_the_lines_after_it_are_r
     assert out[1]["problems"][0]["line"] == 3
 
 
+@pytest.mark.parametrize(
+    ("header", "words"),
+    [
+        ('title,"annual_value,outcomes', "the header row opens a quote that is never closed"),
+        (
+            'title,"annual\nvalue",outcomes',
+            "the header row runs on over lines 1 to 2 inside a quote",
+        ),
+    ],
+)
+def test_a_quote_in_the_header_never_takes_the_rows_into_it(cli, tmp_path, header, words):
+    path = tmp_path / "r.csv"
+    path.write_text(f"{header}\nA,5000,certain\nB,6000,certain\n")
+    for extra in ([], ["--ignore-unknown-columns"]):  # which would have dropped the rows unsaid
+        result = cli("batch", str(path), "-q", *extra)
+        assert result.exit_code == 2, extra
+        assert f"r.csv:1: {words}" in result.stderr
+
+
 def test_the_lines_after_an_unclosed_quote_keep_their_own_line_numbers(rules, tmp_path):
     path = tmp_path / "r.csv"
     path.write_text(f'{HEADER}\nA,1,certain\n\n"B,5000\n\nC,5000,certain\nD,6000,certain\n')

@@ -413,6 +413,16 @@ def _read_header(
     if lines.bad_bytes:
         message = f"the header row {_not_utf8(header).problems[0].message}"
         raise InputError([Problem(message, source=source, line=lines.start)])
+    if lines.unclosed or lines.number > lines.start:
+        # A column's name is one line: a quote that runs on took the rows after it into
+        # the header, where --ignore-unknown-columns would have dropped them unsaid.
+        message = (
+            "the header row opens a quote that is never closed (the file ends inside it); close it"
+            if lines.unclosed
+            else f"the header row runs on over lines {lines.start} to {lines.number} inside "
+            "a quote; give every column's name on the header's one line"
+        )
+        raise InputError([Problem(message, source=source, line=lines.start)])
     register.fields, method_used, register.ignored = _columns(
         header, rules, ignore, ignore_unknown, source, lines.start
     )
