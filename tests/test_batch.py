@@ -457,7 +457,7 @@ def test_sigterm_before_the_command_begins_is_a_clean_stop(monkeypatch, capsys):
 
     monkeypatch.setattr(cli, "build_app", stopped_while_starting)
     assert cli.run(["batch", "register.csv", "-o", "out.csv"]) == 143
-    assert capsys.readouterr().err.strip() == "stopped by SIGTERM: nothing was written"
+    assert capsys.readouterr().err.strip() == "stopped by SIGTERM: nothing was left half-written"
 
 
 @pytest.mark.parametrize("delay", [0.05, 0.1, 0.15, 0.2, 0.3, 0.45])

@@ -211,7 +211,9 @@ SCENARIOS: dict[str, Scenario] = {
     "the header row opens a quote that is never closed": _batch(
         'title,"annual_value,outcomes\nA,5000,certain\n'
     ),
-    "the header row runs on over lines": _batch('title,"annual\nvalue",outcomes\nA,5000,c\n'),
+    "the header row runs on over lines": _batch(
+        'title,"annual_value,outcomes\nA,5000,certain\n"B",6000,certain\n'
+    ),
     "is not valid JSON": _batch('{"title": \n', "register.jsonl"),
     "is not a JSON object of field: value": _batch("[1, 2]\n", "register.jsonl"),
     "cannot tell whether this is CSV or JSON Lines": _batch("x", "register.xls"),

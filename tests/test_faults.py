@@ -153,6 +153,26 @@ def test_with_stdout_and_stderr_closed_writing_to_stdout_by_name_fails(name):
     assert result.returncode == 2
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["route", str(EXAMPLES / "day-care-restricted.yaml")],
+        ["batch", str(EXAMPLES / "register.csv")],  # the register read may take descriptor 1
+    ],
+)
+def test_with_stdout_closed_writing_to_dev_stdout_names_a_closed_descriptor(command):
+    result = subprocess.run(
+        [str(installed_script()), *command, "-o", "/dev/stdout"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert result.returncode == 2
+    assert "/dev/stdout: names a closed descriptor" in result.stderr
+
+
 def test_with_stdout_closed_an_answer_written_to_a_file_is_written(tmp_path):
     target = tmp_path / "decision.json"
     result = subprocess.run(

@@ -382,10 +382,11 @@ def test_saving_never_replaces_the_file_being_read(rules, tmp_path, monkeypatch)
     source = tmp_path / "p.yaml"
     source.write_text("title: Day care\n")
     p = purchase(title="Day care", annual_value=45000)
-    term, out = scripted("y", "p.yaml", "y", "n")
+    term, out = scripted("y", "p.yaml", "n")  # told before being asked to replace it
     session = Session(Interview(rules), p, term, inputs=(str(source),))
     assert session.offer_to_save() is None
     assert "Not saved" in out.getvalue() and "is the file being read" in out.getvalue()
+    assert "Replace it?" not in out.getvalue()
     assert source.read_text() == "title: Day care\n"
 
 
@@ -395,7 +396,7 @@ def test_saving_never_replaces_the_rule_pack_being_read(tmp_path, monkeypatch):
     before = pack.read_bytes()
     other = load_rules(pack)
     p = other.purchase({"title": "Lots", "annual_value": "30k", "lots": "1"})
-    term, out = scripted("y", pack.name, "y", "n")
+    term, out = scripted("y", pack.name, "n")
     assert Session(Interview(other), p, term).offer_to_save() is None
     assert "Not saved" in out.getvalue() and "is the file being read" in out.getvalue()
     assert pack.read_bytes() == before

@@ -138,7 +138,7 @@ def test_an_unclosed_quote_past_the_length_limit_names_the_lines_it_took(rules, 
     assert len(rows) == 2 and isinstance(rows[1].data, Unreadable)
     message = rows[1].data.problems[0].message
     assert "opens a quote that is never closed" in message
-    assert "lines 3 to 600,003 (the rest of the file)" in message and "none of them" in message
+    assert "lines 3 to 600003 (the rest of the file)" in message and "none of it" in message
 
 
 def test_a_quote_that_never_closes_is_one_error_row_and_the_lines_after_it_are_rows(cli, tmp_path):
@@ -155,22 +155,40 @@ def test_a_quote_that_never_closes_is_one_error_row_and_the_lines_after_it_are_r
 
 
 @pytest.mark.parametrize(
-    ("header", "words"),
+    ("register", "words"),
     [
-        ('title,"annual_value,outcomes', "the header row opens a quote that is never closed"),
         (
-            'title,"annual\nvalue",outcomes',
-            "the header row runs on over lines 1 to 2 inside a quote",
+            'title,"annual_value,outcomes\nA,5000,certain\nB,6000,certain\n',
+            "r.csv:1: the header row opens a quote that is never closed",
+        ),
+        (
+            'title,"annual_value,outcomes\nA,5000,certain\n"B",6000,certain\n',
+            "r.csv:1: the header row runs on over lines 1 to 3 inside a quote, and column 2",
         ),
     ],
 )
-def test_a_quote_in_the_header_never_takes_the_rows_into_it(cli, tmp_path, header, words):
+def test_a_stray_quote_in_the_header_never_takes_the_rows_into_it(cli, tmp_path, register, words):
     path = tmp_path / "r.csv"
-    path.write_text(f"{header}\nA,5000,certain\nB,6000,certain\n")
+    path.write_text(register)
     for extra in ([], ["--ignore-unknown-columns"]):  # which would have dropped the rows unsaid
         result = cli("batch", str(path), "-q", *extra)
         assert result.exit_code == 2, extra
-        assert f"r.csv:1: {words}" in result.stderr
+        assert words in result.stderr
+
+
+def test_a_header_cell_wrapped_over_lines_that_names_a_field_is_read(rules, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text('title,"Annual\nvalue",outcomes\nA,5000,certain\n')  # Alt+Enter in Excel
+    rows = _rows(rules, path)
+    assert [r.line for r in rows] == [3] and rows[0].data[1] == "5000"
+
+
+def test_an_unclosed_quote_in_a_long_header_says_so(cli, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text('title,"annual_value,outcomes\n' + "A,5000,certain\n" * 80_000)
+    result = cli("batch", str(path), "-q")
+    assert result.exit_code == 2
+    assert "r.csv:1: the header row opens a quote that is never closed" in result.stderr
 
 
 def test_the_lines_after_an_unclosed_quote_keep_their_own_line_numbers(rules, tmp_path):

@@ -151,8 +151,9 @@ def run(args: list[str]) -> int:
     except KeyboardInterrupt:
         say("interrupted: nothing was left half-written")
         return EXIT_INTERRUPTED
-    except Stopped as exc:  # TERM or HUP before a command began (one stops itself)
-        say(f"stopped by {signal.Signals(exc.signum).name}: nothing was written")
+    except Stopped as exc:  # TERM or HUP outside a command's own handlers (one stops itself)
+        # Perhaps after the command wrote its output whole: never say it did not.
+        say(f"stopped by {signal.Signals(exc.signum).name}: nothing was left half-written")
         return 128 + exc.signum
     except click.UsageError as exc:
         message = usage_message(exc, args)

@@ -229,7 +229,7 @@ def offer_to_save(
 ) -> str | None:
     """Offer to write the answers as a purchase file; never replace a file unasked, and
     never one the run is reading: ``inputs``, and the files the pack was read from."""
-    from ..io.files import write_new
+    from ..io.files import refuse_input_as_output, write_new
     from ..rules.load import files_read
     from .questions import purchase_file_text
 
@@ -244,6 +244,12 @@ def offer_to_save(
         path = os.path.expanduser(reply or suggestion)
         if not os.path.splitext(os.path.basename(path))[1] and not path.endswith(os.sep):
             path += ".yaml"
+        try:
+            refuse_input_as_output(path, inputs)  # said before asking whether to replace it
+        except InputError as exc:
+            if _try_another_name(term, exc):
+                continue
+            return None
         force = False
         if os.path.lexists(path) and not os.path.isdir(path):
             force = term.confirm(f"{path} already exists. Replace it?", False)
@@ -255,11 +261,9 @@ def offer_to_save(
         try:
             write_new(path, text, force=force, inputs=inputs)
         except InputError as exc:
-            for problem in exc.problems:
-                term.say(f"Not saved: {problem}.", _INDENT)
-            if not term.confirm("Try another name?", True):
-                return None
-            continue
+            if _try_another_name(term, exc):
+                continue
+            return None
         term.say(f"Saved {path}. Route it again with: commission route {shlex.quote(path)}")
         return path
 
@@ -268,6 +272,13 @@ def suggested_name(title: str) -> str:
     """A file name from the title: "Day care (older people)" -> day-care-older-people.yaml."""
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].rstrip("-")
     return f"{slug or 'purchase'}.yaml"
+
+
+def _try_another_name(term: Terminal, refused: InputError) -> bool:
+    """Say why the answers were not saved there; whether the officer will name another."""
+    for problem in refused.problems:
+        term.say(f"Not saved: {problem}.", _INDENT)
+    return term.confirm("Try another name?", True)
 
 
 @dataclass

@@ -174,12 +174,12 @@ def open_output(
         sys.stdout.buffer.flush()
         return
     target = os.fspath(path)  # type: ignore[arg-type]
-    refuse_input_as_output(target, inputs)
     fd = _descriptor(target)
+    if fd in closed_at_start:  # before the inputs: a file read may have taken its number
+        raise _problem(target, "names a closed descriptor; give a file name to write")
+    refuse_input_as_output(target, inputs)
     if fd is not None:
         try:
-            if fd in closed_at_start:
-                raise OSError(f"descriptor {fd} was closed by the caller")
             stream = os.fdopen(os.dup(fd), "wb")
         except OSError:
             raise _problem(target, "names a closed descriptor; give a file name to write") from None

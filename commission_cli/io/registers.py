@@ -407,28 +407,43 @@ def _read_header(
         raise InputError(
             [Problem(f"cannot read the header row: {exc}", source=source, line=lines.start)]
         ) from None
+    if lines.unclosed:
+        # Checked first: a quote that never closes is why such a header is also too long.
+        message = "the header row opens a quote that is never closed (the file ends inside it)"
+        raise InputError([Problem(f"{message}; close it", source=source, line=lines.start)])
     if lines.too_long:
         message = f"the header row is longer than {MAX_LINE:,} characters"
         raise InputError([Problem(message, source=source, line=lines.start)])
     if lines.bad_bytes:
         message = f"the header row {_not_utf8(header).problems[0].message}"
         raise InputError([Problem(message, source=source, line=lines.start)])
-    if lines.unclosed or lines.number > lines.start:
-        # A column's name is one line: a quote that runs on took the rows after it into
-        # the header, where --ignore-unknown-columns would have dropped them unsaid.
-        message = (
-            "the header row opens a quote that is never closed (the file ends inside it); close it"
-            if lines.unclosed
-            else f"the header row runs on over lines {lines.start} to {lines.number} inside "
-            "a quote; give every column's name on the header's one line"
-        )
-        raise InputError([Problem(message, source=source, line=lines.start)])
+    _refuse_runaway_header(header, rules, source, lines.start, lines.number)
     register.fields, method_used, register.ignored = _columns(
         header, rules, ignore, ignore_unknown, source, lines.start
     )
     register.has_method_used = method_used is not None
     lines.next_row()
     register._rows = _csv_rows(source, reader, lines, method_used)
+
+
+def _refuse_runaway_header(
+    header: list[str], rules: Rules, source: str, start: int, end: int
+) -> None:
+    """A header cell wrapped over lines is fine when it names a field ("Annual\nvalue",
+    as Excel's Alt+Enter writes it); one that names none may be a stray quote that took
+    the rows after it into the header, where --ignore-unknown-columns would drop them
+    without a word."""
+    if end == start:
+        return
+    for i, raw in enumerate(header, 1):
+        named = normalise_column(raw) in (*rules.fields, METHOD_USED)
+        if not named and ("\n" in raw or "\r" in raw):
+            message = (
+                f"the header row runs on over lines {start} to {end} inside a quote, and "
+                f"column {i} names no field; is a quote misplaced? give every column's "
+                "name on the header's one line"
+            )
+            raise InputError([Problem(message, source=source, line=start)])
 
 
 def _columns(
@@ -517,10 +532,11 @@ def _csv_rows(
         if lines.too_long and lines.unclosed:
             # Too long to have been kept, its lines cannot be read again as rows: say
             # which lines went into it, so that no row is lost without a word.
+            took = f"line {start}" if lines.number == start else f"lines {start} to {lines.number}"
             message = (
                 f"opens a quote that is never closed, and runs past {MAX_LINE:,} characters: "
-                f"lines {start:,} to {lines.number:,} (the rest of the file) were read into "
-                "it, so none of them was routed; close the quote"
+                f"{took} (the rest of the file) went into it, and none of it was routed; "
+                "close the quote"
             )
             yield RegisterRow(start, _unreadable(message, source, start), None)
         elif lines.too_long:

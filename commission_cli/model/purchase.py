@@ -182,8 +182,8 @@ class Purchase(BaseModel):
     a derived or defaulted value is never mistaken for a stated one.
     """
 
-    # Built when first used: a run reads purchases with its pack's model, which is
-    # built for that pack, so this base is built only when made directly.
+    # Built when first used: a run reads purchases with its pack's model (built when
+    # the pack is compiled), so this base is built only when one is made directly.
     model_config = ConfigDict(
         extra="allow", frozen=True, title="Purchase description", defer_build=True
     )
@@ -260,7 +260,8 @@ def _json_value(value: Any) -> Any:
 class PackPurchase(Purchase):
     """The base of every rule pack's purchase model: no field the pack does not declare."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Not deferred as the base is: each pack's model is built once, when the pack is.
+    model_config = ConfigDict(extra="forbid", defer_build=False)
 
 
 def purchase_model(fields: Sequence[FieldDecl]) -> type[PackPurchase]:
