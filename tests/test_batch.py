@@ -588,3 +588,15 @@ def test_sigterm_just_after_the_output_was_written_never_says_nothing_was(
         cli.main(["batch", "register.csv", "-o", str(out)])
     assert exit_.value.code == 143 and out.exists()
     assert capsys.readouterr().err.strip() == "stopped by SIGTERM: nothing was left half-written"
+
+
+def test_an_error_rows_title_keeps_its_line_break_as_a_routed_rows_does(cli, tmp_path):
+    register = tmp_path / "r.csv"
+    register.write_text(
+        'title,annual_value,outcomes\n"Day\ncare",5000,certain\n"Lunch\nclub",abc,certain\n'
+        '"Hall\x00hire",abc,certain\n'
+    )
+    result = cli("batch", str(register), "-q", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["title"] for r in rows] == ["Day\ncare", "Lunch\nclub", "Hall\\x00hire"]
+    assert rows[1]["error"] and rows[2]["error"]  # the NUL is the title's own problem

@@ -16,6 +16,7 @@ from typing import IO, Any, Protocol
 
 from ..engine.route import RowError
 from ..model.decision import Decision
+from ..model.values import read_text
 from ..rules.compiled import Rules
 from ..safe import shown
 
@@ -126,10 +127,20 @@ class CsvRows:
         lines = sorted({p.line for p in error.problems if p.line is not None})
         where = f" (line {lines[0]})" if lines else ""
         blanks = [""] * (len(CSV_HEAD) - 2 + len(self.results) + len(CSV_TAIL) - 1)
-        title = error.data.get("title")
-        # The title as read, which the model refused: it may hold a NUL or a line break.
-        shown_title = None if title is None else shown(str(title))
-        self.lines.row(error.row, shown_title, *blanks, error.message + where)
+        self.lines.row(
+            error.row, _error_title(error.data.get("title")), *blanks, error.message + where
+        )
+
+
+def _error_title(title: object) -> str | None:
+    """An error row's title as a routed row would give it (a line break kept, as CSV
+    holds one); escaped only when it is the title itself that cannot be read (a NUL)."""
+    if title is None:
+        return None
+    try:
+        return read_text(title, max_length=len(str(title)))
+    except ValueError:
+        return shown(str(title))
 
 
 class JsonRows:
