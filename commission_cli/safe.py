@@ -10,7 +10,9 @@ YAML and CSV outputs keep the text itself: they are data, not a screen.
 
 from __future__ import annotations
 
+import os
 import re
+import shlex
 
 # C0 controls, DEL and C1 controls; the Unicode line and paragraph separators, which
 # break a line as a newline does; the bidirectional overrides, which can make text
@@ -37,3 +39,23 @@ def quoted(text: str, limit: int = 40) -> str:
     """A short, escaped excerpt of ``text`` in quotes, for a message about a value."""
     excerpt = text if len(text) <= limit else text[: limit - 3] + "..."
     return f"'{shown(excerpt)}'"
+
+
+def shell_word(text: str) -> str:
+    """``text`` as a word to type back at the shell, safe to show: quoted as usual, or,
+    when it holds a control character or bytes that are not UTF-8 (a file named
+    ``$'\\xff.yaml'`` arrives as ``'\\udcff.yaml'``), in ``$'...'`` quoting with those
+    bytes as ``\\xNN``, which bash and zsh read back as the same name."""
+    if not _UNSAFE.search(text):
+        return shlex.quote(text)
+    try:
+        raw = os.fsencode(text)  # the bytes of the name, as the system holds them
+    except UnicodeEncodeError:  # a lone surrogate that stands for no byte
+        return shlex.quote(shown(text))
+    return "$'" + "".join(_ansi_c(byte) for byte in raw) + "'"
+
+
+def _ansi_c(byte: int) -> str:
+    if byte in (0x27, 0x5C):  # ' and \
+        return "\\" + chr(byte)
+    return chr(byte) if 0x20 <= byte < 0x7F else f"\\x{byte:02x}"

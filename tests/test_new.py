@@ -4,12 +4,15 @@ that fails clearly when routed before it is filled in."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 
 import yaml
 
 from commission_cli import load_rules
+from commission_cli.safe import shell_word
 
-from .conftest import run_installed
+from .conftest import installed_script, run_installed
 
 
 def test_the_template_has_every_field_with_its_answers_and_a_note(cli, tmp_path):
@@ -86,3 +89,26 @@ def test_the_filled_in_template_routes(tmp_path):
     result = run_installed("route", "p.yaml", "-f", "json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["method"]["id"] == "class_i_ii"
+
+
+def test_a_file_name_that_is_not_utf8_is_suggested_in_words_the_shell_reads_back(tmp_path):
+    name = os.fsdecode(b"\xff care.yaml")  # a Latin-1 name, as a Windows share may give
+    result = subprocess.run(
+        [installed_script(), "new", name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        errors="backslashreplace",
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "then run: commission route $'\\xff care.yaml'" in result.stderr
+    suggested = result.stderr.split("commission route ", 1)[1].strip()
+    again = subprocess.run(["bash", "-c", f"printf '%s' {suggested}"], capture_output=True)
+    assert os.fsencode(name) == again.stdout  # the shell reads the suggestion as the name
+
+
+def test_shell_words_are_quoted_as_usual_unless_they_hold_control_characters():
+    assert shell_word("day care.yaml") == "'day care.yaml'"
+    assert shell_word("plain.yaml") == "plain.yaml"
+    assert shell_word("it's\x1b[2J.yaml") == "$'it\\'s\\x1b[2J.yaml'"

@@ -8,7 +8,6 @@ naming each line still to fill in, rather than routing a made-up purchase.
 from __future__ import annotations
 
 import os
-import shlex
 import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..model.fields import VALUE_FIELDS
-from ..safe import shown
+from ..safe import shell_word, shown
 from .common import EXIT_OK, rules_option, say, user_errors
 
 if TYPE_CHECKING:
@@ -107,10 +106,9 @@ def new_command(
             write_output(template_text(pack), None)
             raise typer.Exit(EXIT_OK)
         # The note names the file as it will be run from its own folder.
-        text = template_text(pack, shlex.quote(os.path.basename(file.rstrip(os.sep)) or file))
+        text = template_text(pack, shell_word(os.path.basename(file.rstrip(os.sep)) or file))
         write_new(file, text, force=force, inputs=files_read(pack))
-        run = shown(shlex.quote(file))
-        say(f"Wrote {shown(file)}. Fill it in, then run: commission route {run}")
+        say(f"Wrote {shown(file)}. Fill it in, then run: commission route {shell_word(file)}")
     raise typer.Exit(EXIT_OK)
 
 

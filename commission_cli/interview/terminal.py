@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import shutil
 import sys
 import textwrap
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import InputError
-from ..safe import shown
+from ..safe import shell_word, shown
 from .questions import AnswerError, Interview, Question
 
 if TYPE_CHECKING:
@@ -256,7 +255,7 @@ def offer_to_save(
             if not force:
                 continue
         text = purchase_file_text(
-            purchase, interview.not_asked(), interview.rules, shlex.quote(os.path.basename(path))
+            purchase, interview.not_asked(), interview.rules, shell_word(os.path.basename(path))
         )
         try:
             write_new(path, text, force=force, inputs=inputs)
@@ -264,7 +263,7 @@ def offer_to_save(
             if _try_another_name(term, exc):
                 continue
             return None
-        term.say(f"Saved {path}. Route it again with: commission route {shlex.quote(path)}")
+        term.say(f"Saved {shown(path)}. Route it again with: commission route {shell_word(path)}")
         return path
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..model.fields import BUILT_IN, VALUE_FIELDS, FieldDecl
 from ..model.money import format_money
+from ..safe import shell_word
 
 if TYPE_CHECKING:
     from ..model.decision import ContractTypeRef
@@ -182,4 +183,4 @@ def _rules_flag(rules: Rules | None) -> str:
 
     if rules is None or (rules.shipped and rules.path == DEFAULT_PACK):
         return ""
-    return f" --rules {shlex.quote(rules.path)}"
+    return f" --rules {shell_word(rules.path)}"
