@@ -121,7 +121,9 @@ def _printed_to_closed_stdout() -> bool:
     from ..io import files
 
     return (
-        files.stdout_closed and isinstance(sys.stdout, io.StringIO) and bool(sys.stdout.getvalue())
+        1 in files.closed_at_start
+        and isinstance(sys.stdout, io.StringIO)
+        and bool(sys.stdout.getvalue())
     )
 
 
@@ -311,7 +313,6 @@ def _reopen_closed_streams() -> None:
     from ..io import files
 
     if sys.stdout is None:
-        files.stdout_closed = True
         files.closed_at_start.add(1)
         # Kept, not thrown away: help or the version printed here had nowhere to go,
         # which run() then says (the answers themselves are refused before writing).

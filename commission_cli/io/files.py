@@ -33,12 +33,12 @@ from typing import IO
 from ..errors import InputError, Problem
 
 STDIO = "-"
-# Set when the caller closed stdout (`>&-`): the answer has nowhere to go.
-stdout_closed = False
-# The standard descriptors the caller closed (``>&-``, ``2>&-``). Their numbers may be
-# reused by files this process opens (the stand-in for a closed stderr takes 1 or 2),
-# so /dev/fd/1 then names one of those, not the caller's stdout.
+# The standard descriptors the caller closed (``>&-``, ``2>&-``): with 1 among them the
+# answer has nowhere to go. Their numbers may be reused by files this process opens
+# (the stand-in for a closed stderr takes 1 or 2), so /dev/fd/1 then names one of
+# those, not the caller's stdout.
 closed_at_start: set[int] = set()
+_CLOSED = "names a closed descriptor; give a file name to write"
 _STALE = re.compile(r"\.(?P<name>.+)\.commission-(?P<pid>\d+)\.[^.]+\.part")
 
 
@@ -168,7 +168,7 @@ def open_output(
     the block ends and not at all if it fails. Yields a binary handle: text is written
     as UTF-8 by the caller."""
     if is_stdout(path):
-        if sys.stdout is None or stdout_closed:
+        if sys.stdout is None or 1 in closed_at_start:
             raise InputError([Problem("stdout is closed; give -o FILE to write to a file")])
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
@@ -176,13 +176,13 @@ def open_output(
     target = os.fspath(path)  # type: ignore[arg-type]
     fd = _descriptor(target)
     if fd in closed_at_start:  # before the inputs: a file read may have taken its number
-        raise _problem(target, "names a closed descriptor; give a file name to write")
+        raise _problem(target, _CLOSED)
     refuse_input_as_output(target, inputs)
     if fd is not None:
         try:
             stream = os.fdopen(os.dup(fd), "wb")
         except OSError:
-            raise _problem(target, "names a closed descriptor; give a file name to write") from None
+            raise _problem(target, _CLOSED) from None
         with stream:
             yield stream
         return
