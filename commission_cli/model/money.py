@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from ..safe import quoted
+
 # A generous ceiling: no single public contract comes near it, and it keeps absurd
 # inputs from reaching the arithmetic.
 MAX_MONEY = Decimal("1000000000000")
@@ -57,8 +59,6 @@ def parse_money(value: object, *, allow_zero: bool = False) -> Decimal:
 
 
 def _parse_text(text: str) -> Decimal:
-    from ..safe import quoted
-
     if len(text) > _LONGEST:
         raise ValueError(f"{quoted(text)} is not a sum of money (too long); {MONEY_HINT}")
     match = _MONEY.fullmatch(text)
@@ -92,8 +92,6 @@ def _parse_text(text: str) -> Decimal:
 def _checked(amount: Decimal, allow_zero: bool, written: str | None) -> Decimal:
     """The amount within its bounds; a message quotes it as written (``written``, the
     text typed) where there was text, so the officer sees what they typed."""
-    from ..safe import quoted
-
     if not amount.is_finite():
         raise ValueError("is not a finite sum of money")
     if amount < 0 or (amount == 0 and not allow_zero):

@@ -58,6 +58,8 @@ def result_cell(value: Any) -> str:
     as "1 to 3"."""
     if value is None:
         return ""
+    if type(value) is str:  # most results: looked for first
+        return value
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
