@@ -6,7 +6,8 @@
 
 Each figure is a ratio to a floor measured in the same run, on the same file, so
 that a busy moment of a shared machine falls on both alike; speeds are medians of
-``--rounds`` interleaved rounds (one run of every command per round).
+``--rounds`` interleaved rounds (one run of every command per round, and the floor,
+which is over in a second, read before and after each of the tool's runs).
 
 * **Batch speed**, on every register shape (``register.SHAPES``: the generated
   register, uniform amounts with pence and fractional lengths, a council-shaped
@@ -125,12 +126,17 @@ def speeds(python: Path, script: Path, files: dict[str, Path], rounds: int) -> N
     times: dict[tuple[str, str], list[float]] = {}
     for _ in range(rounds):  # interleaved: a slow spell falls on every figure alike
         for name, path in files.items():
-            times.setdefault((name, "floor"), []).append(
-                timed([str(python), "-c", FLOOR, str(path)])
-            )
+            floor = [str(python), "-c", FLOOR, str(path)]
+            # The floor takes a second where the tool takes tens: read before and after
+            # each of the tool's runs, so that one short slow spell cannot set its figure.
+            times.setdefault((name, "floor"), []).append(timed(floor))
             for fmt in ("csv", "jsonl"):
                 times.setdefault((name, fmt), []).append(timed(batch_command(script, path, fmt)))
-    print(f"\nbatch speed, ratio to csv.DictReader reading the same file (median of {rounds})")
+                times[(name, "floor")].append(timed(floor))
+    print(
+        f"\nbatch speed, ratio to csv.DictReader reading the same file (median of {rounds}; "
+        f"the floor's of {3 * rounds})"
+    )
     print(
         f"{'register':28} {'rows':>10} {'floor rows/s':>13} {'csv rows/s':>11} "
         f"{'ratio':>6} {'jsonl rows/s':>13} {'ratio':>6}"
