@@ -214,6 +214,30 @@ DEFECTS = [
         "families[1].when: family 'purchasing' can never apply",
     ),
     (
+        "result named like a column of batch's CSV",
+        "  - id: agreement\n    name: Resulting agreement\n",
+        "  - id: title\n    name: Resulting agreement\n",
+        "- id: title",
+        "results[0].id: 'title' cannot name a result: it is one of the columns batch's CSV "
+        "has of its own",
+    ),
+    (
+        "pack that ends before it begins",
+        "  valid_from: 2009-01-16\n",
+        "  valid_from: 2009-01-16\n  valid_until: 2008-12-31\n",
+        "valid_until",
+        "pack.valid_until: valid_until (2008-12-31) is before valid_from (2009-01-16), so "
+        "the pack is never in force",
+    ),
+    (
+        "one family's ranges on two VAT bases",
+        "          includes_vat: false\n          lower: {amount: 39000",
+        "          includes_vat: true\n          lower: {amount: 39000",
+        "includes_vat: true\n          lower: {amount: 39000",
+        "methods[0].band.ranges[1].includes_vat: this range's amounts include VAT and those "
+        "of 'full_competitive', in the same family, exclude it",
+    ),
+    (
         "YAML that cannot be read",
         "  currency: GBP\n",
         "  currency: [GBP\n",

@@ -8,7 +8,7 @@ import pytest
 
 from commission_cli.render import spec as spec_module
 
-from .conftest import EXAMPLES, SOURCES
+from .conftest import EXAMPLES, PACKS, SOURCES
 
 FRAMEWORK = SOURCES / "003_6ea27527b8921c7a.txt"
 DAY_CARE = str(EXAMPLES / "day-care-restricted.yaml")
@@ -145,3 +145,14 @@ def test_an_incomplete_purchase_is_refused_with_the_usual_messages(cli, tmp_path
     result = cli("spec", str(path))
     assert result.exit_code == 2
     assert "outcomes:" in result.stderr
+
+
+def test_a_shipped_file_read_for_a_pack_of_ones_own_is_named_as_shipped(cli, tmp_path):
+    # Nothing beside this pack is called specification.yaml: the copy that ships with the
+    # tool (another authority's headings) is read, and its problems say so.
+    text = (PACKS / "northshire.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "northshire.yaml"
+    path.write_text(text + "specification: specification.yaml\n", encoding="utf-8")
+    result = cli("rules", "check", str(path))
+    assert result.exit_code == 1
+    assert "error: specification.yaml (shipped with commission):" in result.stderr

@@ -3,6 +3,10 @@ contradictory contract types, and fields not stated."""
 
 from __future__ import annotations
 
+from commission_cli import Purchase, load_rules, route
+
+from .conftest import ROOT
+
 
 def _near(d):
     return [w for w in d.warnings if "within 10% below" in w]
@@ -74,3 +78,29 @@ def test_unstated_fields_that_indicators_read_are_named(decide):
     d = decide(annual_value=45000, years=1, providers="few", service="statutory")
     (warning,) = [w for w in d.warnings if w.startswith("Not stated")]
     assert "eu_exempt" in warning and "sector" in warning
+
+
+def _pack_in_force(tmp_path, dates: str):
+    text = (ROOT / "rules" / "wolverhampton.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "dated.yaml"
+    path.write_text(text.replace("  valid_from: 2009-01-16\n", dates, 1), encoding="utf-8")
+    return load_rules(str(path))
+
+
+def test_a_decision_under_rules_that_have_lapsed_says_so(tmp_path):
+    rules = _pack_in_force(tmp_path, "  valid_from: 2009-01-16\n  valid_until: 2010-12-31\n")
+    d = route(Purchase(title="Day care", annual_value=45000, outcomes="certain"), rules)
+    assert any(
+        w.startswith("These rules were in force until 2010-12-31, before today") for w in d.warnings
+    )
+
+
+def test_a_decision_under_rules_not_yet_in_force_says_so(tmp_path):
+    rules = _pack_in_force(tmp_path, "  valid_from: 2999-04-01\n")
+    d = route(Purchase(title="Day care", annual_value=45000, outcomes="certain"), rules)
+    assert any(w.startswith("These rules come into force on 2999-04-01") for w in d.warnings)
+
+
+def test_rules_in_force_today_give_no_such_warning(decide):
+    d = decide(annual_value=45000)
+    assert not any("These rules" in w for w in d.warnings)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 from ..model.decision import (
     Candidate,
@@ -24,6 +25,22 @@ from .decide import Assessment, NearThreshold, Outcome
 # How the warning listing the fields eligible methods read but were not given begins:
 # the interview sets it apart (an answer to any question changes it).
 UNSTATED_NOTE = "Not stated: "
+
+
+def edition_words(rules: Rules, today: date) -> tuple[str, ...]:
+    """A warning when the pack is not in force today (the day it was loaded): a decision
+    made under rules that have lapsed, or not yet begun, says so."""
+    if today < rules.valid_from:
+        return (
+            f"These rules come into force on {rules.valid_from.isoformat()}, after today "
+            f"({today.isoformat()}): check which rules are in force now.",
+        )
+    if rules.valid_until is not None and today > rules.valid_until:
+        return (
+            f"These rules were in force until {rules.valid_until.isoformat()}, before today "
+            f"({today.isoformat()}): check which rules replaced them.",
+        )
+    return ()
 
 
 def explain(outcome: Outcome, rules: Rules) -> Verdict:
@@ -45,6 +62,7 @@ def explain(outcome: Outcome, rules: Rules) -> Verdict:
         *outcome.not_stated,
         *_unstated_words(outcome.unstated),
         *_conflict_words(outcome, rules),
+        *edition_words(rules, rules.loaded_on),
     )
     return Verdict(
         family=family.id,

@@ -21,6 +21,10 @@ from .purchase import Purchase
 # The results scripts read at the top level of the JSON since before packs declared
 # their results; they stay there for a pack that declares them.
 TOP_LEVEL_RESULTS = ("agreement", "full_cost_recovery", "guiding_document")
+# The flat CSV's own columns, before and after the results the pack declares: no result
+# may take one of these names, or a spreadsheet would read its cell for the column's.
+FLAT_HEAD = ("row", "title", "family", "method_id", "method")
+FLAT_TAIL = ("contract_types", "warnings", "error")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,14 +15,13 @@ from collections.abc import Mapping, Sequence
 from typing import IO, Any, Protocol
 
 from ..engine.route import RowError
-from ..model.decision import Decision
+from ..model.decision import FLAT_HEAD, FLAT_TAIL, Decision
 from ..model.values import read_text
 from ..rules.compiled import Rules
 from ..safe import shown
 
 # The CSV columns before and after the results the pack declares.
-CSV_HEAD = ("row", "title", "family", "method_id", "method")
-CSV_TAIL = ("contract_types", "warnings", "error")
+CSV_HEAD, CSV_TAIL = FLAT_HEAD, FLAT_TAIL
 
 # json leaves these as they are, but many readers (Python's str.splitlines among them)
 # take them for line breaks: escaped, one JSON Lines row stays one line.

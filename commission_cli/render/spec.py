@@ -91,8 +91,8 @@ def load_specification(rules: Rules) -> Specification:
                 )
             ]
         )
-    data = named_file(rules, name)
-    if data is None:
+    found = named_file(rules, name)
+    if found is None:
         raise InputError(
             [
                 Problem(
@@ -102,7 +102,8 @@ def load_specification(rules: Rules) -> Specification:
                 )
             ]
         )
-    document = parse(decode_text(data, name), name, limits=PACK_LIMITS)
+    data, source = found
+    document = parse(decode_text(data, source), source, limits=PACK_LIMITS)
     try:
         spec = Specification.model_validate(document.data)
     except ValidationError as exc:
@@ -128,7 +129,7 @@ def _problems(exc: ValidationError, document: Document) -> list[Problem]:
 
 
 def _check_results(spec: Specification, rules: Rules, document: Document) -> None:
-    declared = {r.id for r in rules.results}
+    declared = [r.id for r in rules.results]  # in the pack's order, for the message
     problems = [
         document.problem(
             f"the pack declares no result {result!r} (declared: {', '.join(declared) or 'none'})",

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import InputError, Problem, RulePackError
 from ..io.documents import PACK_LIMITS, Document, PathKey, decode_text, dotted, read_document
+from ..model.decision import FLAT_HEAD, FLAT_TAIL
 from ..model.fields import (
     BUILT_IN_IDS,
     VALUE_FIELDS,
@@ -55,6 +56,8 @@ from .schema import (
 
 _UNKNOWN_KEY = ("unexpected_keyword_argument", "extra_forbidden")
 _FIELD_ID = re.compile(r"[a-z][a-z0-9_]*")
+# Names a result cannot take: the flat CSV's own columns.
+_FLAT_COLUMNS = (*FLAT_HEAD, *FLAT_TAIL)
 # Names a purchase field cannot take: the condition language's words, and a
 # register's own columns.
 _RESERVED = frozenset({*PSEUDO_FIELDS, "all", "any", "method_used", "row"})
@@ -391,6 +394,8 @@ def _compile(
     cond_errors: list[ConditionError] = []
 
     _check_unique(pack, problem)
+    _check_dates(pack, problem)
+    _check_vat_basis(pack, problem)
     fields = {f.id: f for f in merged_fields(_check_fields(pack, problem))}
     results = _check_result_decls(pack, problem)
     aside = aside if aside is not None else _SetAside()
@@ -700,6 +705,12 @@ def _check_result_decls(pack: RulePack, problem: ProblemAt) -> tuple[ResultDecl,
                 f"{decl.id!r} cannot name a result: use lower-case letters, digits and _",
                 ("results", i, "id"),
             )
+        elif decl.id in _FLAT_COLUMNS:
+            problem(
+                f"{decl.id!r} cannot name a result: it is one of the columns batch's CSV "
+                f"has of its own ({', '.join(_FLAT_COLUMNS)})",
+                ("results", i, "id"),
+            )
     return tuple(pack.results)
 
 
@@ -770,6 +781,36 @@ def _result_number(raw: Any) -> int | float:
         raise ValueError("needs a value (a number)")
     assert isinstance(number, Decimal)
     return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _check_dates(pack: RulePack, problem: ProblemAt) -> None:
+    info = getattr(pack, "pack", None)  # a pack salvaged from schema errors has none
+    if info is not None and info.valid_until is not None and info.valid_until < info.valid_from:
+        problem(
+            f"valid_until ({info.valid_until}) is before valid_from ({info.valid_from}), "
+            "so the pack is never in force",
+            ("pack", "valid_until"),
+        )
+
+
+def _check_vat_basis(pack: RulePack, problem: ProblemAt) -> None:
+    """Every range of a family on one VAT basis: a purchase's amounts are compared as
+    given, and with no VAT rate to convert them, the methods of its family would read one
+    amount two ways. (Families may differ: a grant is no contract, and VAT-free.)"""
+    first: dict[str, tuple[bool, str]] = {}  # family -> the basis of its first range, where
+    for i, m in enumerate(pack.methods):
+        for j, r in enumerate(m.band.ranges):
+            basis, where = first.setdefault(m.family, (r.includes_vat, m.id))
+            if r.includes_vat != basis:
+                problem(
+                    f"this range's amounts {'include' if r.includes_vat else 'exclude'} VAT "
+                    f"and those of {where!r}, in the same family, "
+                    f"{'include' if basis else 'exclude'} it; amounts are compared as the "
+                    "purchase gives them, with no VAT rate to convert them, so every range "
+                    "of a family must say the same",
+                    ("methods", i, "band", "ranges", j, "includes_vat"),
+                )
+                return
 
 
 def _check_band(m: Method, path: PathKey, problem: ProblemAt) -> None:

@@ -90,6 +90,8 @@ class Rules:
     by_family: dict[str, tuple[CompiledMethod, ...]] = field(default_factory=dict)
     directory: Path | None = None  # where files the pack names are looked for first
     shipped: bool = False
+    # The day the pack was loaded: its decisions are for that day (is the pack in force?).
+    loaded_on: date = field(default_factory=date.today)
     # The parts of a decision that come from the pack alone, made once: every verdict
     # the engine keeps points at these rather than holding copies of its own.
     method_refs: dict[str, MethodRef] = field(init=False)

@@ -219,9 +219,8 @@ def load_glossary(rules: Rules) -> Glossary | None:
     name = rules.pack.glossary
     if name is None:
         return None
-    data = named_file(rules, name)
-    source = _source_name(rules, name)
-    if data is None:
+    found = named_file(rules, name)
+    if found is None:
         where = "beside the pack or among the files shipped with commission"
         raise InputError(
             [
@@ -230,15 +229,8 @@ def load_glossary(rules: Rules) -> Glossary | None:
                 )
             ]
         )
+    data, source = found
     return read_glossary(decode_text(data, source), source)
-
-
-def _source_name(rules: Rules, name: str) -> str:
-    """How messages name the glossary file: its path beside the pack, or its name when
-    it ships with the tool (where it is installed says nothing to the reader)."""
-    if rules.directory is not None and (rules.directory / name).is_file():
-        return str(rules.directory / name)
-    return name
 
 
 def read_glossary(text: str, source: str) -> Glossary:

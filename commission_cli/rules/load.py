@@ -100,14 +100,20 @@ def files_read(rules: Rules) -> list[str]:
     return files
 
 
-def named_file(rules: Rules, name: str) -> bytes | None:
-    """A file the pack names (its glossary, its specification): beside the pack first,
-    then among the files that ship with the tool. None if neither has it."""
+def named_file(rules: Rules, name: str) -> tuple[bytes, str] | None:
+    """A file the pack names (its glossary, its specification), and how messages name
+    it: beside the pack first (its path), then among the files that ship with the tool.
+    None if neither has it."""
     if os.sep in name or name.startswith("."):
         return None  # a name, not a path: nothing outside those two places is read
     if rules.directory is not None:
         local = rules.directory / name
         if local.is_file():  # a regular file: never a pipe that could keep a run waiting
-            return read_bytes(str(local), limits=PACK_LIMITS, what="file")[0]
+            return read_bytes(str(local), limits=PACK_LIMITS, what="file")[0], str(local)
     shipped = resources.files(SHIPPED).joinpath(name)
-    return shipped.read_bytes() if shipped.is_file() else None
+    if not shipped.is_file():
+        return None
+    # For a pack of the user's own, the shipped copy (another authority's wording,
+    # perhaps) is named as such, so that no one looks for it beside the pack.
+    label = name if rules.shipped else f"{name} (shipped with commission)"
+    return shipped.read_bytes(), label
