@@ -238,6 +238,14 @@ DEFECTS = [
         "of 'full_competitive', in the same family, exclude it",
     ),
     (
+        "default that a test would pass, though a field left out passes none",
+        "    default: 1\n",
+        "    default: 3\n",
+        "default: 3",
+        "fields[18].default: the default of partners (3) would pass the test at "
+        "contract_types[4].when, but a field left out is not stated and passes no test",
+    ),
+    (
         "YAML that cannot be read",
         "  currency: GBP\n",
         "  currency: [GBP\n",

@@ -39,7 +39,15 @@ from ..model.purchase import purchase_model, reader_for
 from ..model.validation import clean_loc, describe_error
 from ..model.values import choice_word, read_number, read_text, read_yes_no
 from .compiled import CompiledMethod, Rules
-from .conditions import PSEUDO_FIELDS, Compiled, ConditionError, compile_condition, fields_of
+from .conditions import (
+    PSEUDO_FIELDS,
+    Compiled,
+    ConditionError,
+    atoms,
+    compile_condition,
+    fields_of,
+    holds,
+)
 from .reach import never_apply
 from .schema import (
     Conflict,
@@ -409,10 +417,14 @@ def _compile(
     method_ids = {m.id for m in pack.methods} | also.get("methods", set())
     known = {"family": family_ids, "method": method_ids}
 
+    compiled_at: list[tuple[PathKey, Compiled]] = []
+
     def cond(raw: Any, path: PathKey, allow: tuple[str, ...]) -> Compiled:
-        return compile_condition(
+        compiled = compile_condition(
             raw, path, fields=fields, known=known, allow=allow, errors=cond_errors
         )
+        compiled_at.append((path, compiled))
+        return compiled
 
     # With a family set aside, which family is last is not known: skip the order checks.
     check_order = not aside.lost("families")
@@ -530,6 +542,8 @@ def _compile(
     for err in cond_errors:
         if not _unknowable(err, aside):
             problems.append(doc.problem(err.message, err.path, field_name=_name(err.path)))
+    if not cond_errors:
+        _check_defaults(pack, compiled_at, problem)
     if not cond_errors and aside.empty():
         # Only once every condition compiled, and nothing was set aside: a condition with
         # an error never holds, and would make a sound method look as if it could never
@@ -781,6 +795,33 @@ def _result_number(raw: Any) -> int | float:
         raise ValueError("needs a value (a number)")
     assert isinstance(number, Decimal)
     return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _check_defaults(
+    pack: RulePack, compiled_at: list[tuple[PathKey, Compiled]], problem: ProblemAt
+) -> None:
+    """A field's default is what the record shows when it is not stated; a field not
+    stated passes no test. A default some test would pass reads two ways, and is refused."""
+    for i, decl in enumerate(pack.fields):
+        if decl.default is None or decl.kind is None:
+            continue
+        try:
+            value = reader_for(decl)(decl.default)
+        except ValueError:  # reported where the fields are checked
+            continue
+        for path, compiled in compiled_at:
+            passed = next(
+                (a for a in atoms(compiled) if a[1] == decl.id and holds(a, {decl.id: value})),
+                None,
+            )
+            if passed is not None:
+                problem(
+                    f"the default of {decl.id} ({decl.default}) would pass the test at "
+                    f"{dotted(path)}, but a field left out is not stated and passes no "
+                    f"test; leave the default out, or state {decl.id} in each purchase",
+                    ("fields", i, "default"),
+                )
+                break
 
 
 def _check_dates(pack: RulePack, problem: ProblemAt) -> None:
