@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from commission_cli import Purchase, load_rules, route
+from commission_cli import InputError, Purchase, load_rules, route
 
 from .conftest import PACKS, as_json, candidate, run_installed
 
@@ -136,3 +136,23 @@ def test_pack_from_the_environment_variable(tmp_path):
         env={"COMMISSION_RULES": str(NORTHSHIRE)},
     )
     assert as_json(result.stdout)["method"]["id"] == "single_quote"
+
+
+def _problems(pack, **fields):
+    fields.setdefault("title", "Northshire purchase")
+    fields.setdefault("annual_value", 5000)
+    with pytest.raises(InputError) as caught:
+        _route(pack, **fields)
+    return {p.field: p.message for p in caught.value.problems}
+
+
+def test_a_negative_count_is_told_the_least_it_may_be(northshire):
+    assert _problems(northshire, outcomes="certain", bidders="-2") == {
+        "bidders": "must be at least 0 (got '-2')"
+    }
+
+
+def test_a_blank_required_choice_lists_its_answers(northshire):
+    assert _problems(northshire, outcomes="") == {
+        "outcomes": "is blank; fill in certain or less_certain"
+    }

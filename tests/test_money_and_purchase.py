@@ -281,3 +281,20 @@ def test_a_purchase_made_directly_is_checked_against_the_pack_when_routed(rules)
     assert route(p, rules).family == "purchasing"
     with pytest.raises(InputError, match="providers"):
         route(Purchase(title="t", annual_value=5000, outcomes="certain", providers="lots"), rules)
+
+
+def test_a_date_written_right_that_is_no_day_of_the_calendar_says_so():
+    from commission_cli.model.values import read_date
+
+    with pytest.raises(ValueError, match=r"is not a day of the calendar \(got '2026-02-30'\)"):
+        read_date("2026-02-30")
+    with pytest.raises(ValueError, match="must be a date written YYYY-MM-DD"):
+        read_date("30/02/2026")
+
+
+def test_a_blank_required_yes_or_no_asks_for_yes_or_no():
+    from commission_cli.model.fields import FieldDecl
+    from commission_cli.model.purchase import blank_message
+
+    decl = FieldDecl(id="grant", kind="yes_no", required=True, description="a grant to a group")
+    assert blank_message(decl) == "is blank; fill in yes or no"

@@ -87,7 +87,11 @@ def blank_message(decl: FieldDecl) -> str:
             "(such as 45000, £45,000 or 45k)"
         )
     if decl.kind == "choice":
-        return f"is blank; fill in {' or '.join(v.id for v in decl.values)}"
+        ids = [v.id for v in decl.values]
+        allowed = " or ".join(ids) if len(ids) <= 2 else f"{', '.join(ids[:-1])} or {ids[-1]}"
+        return f"is blank; fill in {allowed}"
+    if decl.kind == "yes_no":
+        return "is blank; fill in yes or no"
     return f"is blank; fill in {decl.description or decl.id}"
 
 

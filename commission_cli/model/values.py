@@ -114,6 +114,10 @@ def read_number(
     """A number written with the digits 0 to 9 (a whole number where ``whole``)."""
     if is_blank(raw):
         return None
+    if isinstance(raw, str) and raw.strip().startswith("-") and _NUMBER.fullmatch(raw.strip()[1:]):
+        # The grammar has no minus sign: a negative number is below any number it reads.
+        floor = minimum if minimum is not None else 0
+        raise ValueError(f"must be at least {floor} (got {quoted(raw.strip())})")
     number = _number_of(raw, "a whole number" if whole else "a number")
     if whole and number != number.to_integral_value():
         raise ValueError(f"must be a whole number (got {quoted(str(raw))})")
@@ -233,7 +237,7 @@ def read_date(raw: object) -> date | None:
         try:
             return date.fromisoformat(raw.strip())
         except ValueError:
-            pass
+            raise ValueError(f"is not a day of the calendar (got {quoted(raw.strip())})") from None
     got = quoted(raw) if isinstance(raw, str) else _kind_of(raw)
     raise ValueError(f"must be a date written YYYY-MM-DD (got {got})")
 
