@@ -80,6 +80,13 @@ def test_unstated_fields_that_indicators_read_are_named(decide):
     assert "eu_exempt" in warning and "sector" in warning
 
 
+def test_with_one_method_eligible_unstated_fields_are_not_said_to_change_the_choice(decide):
+    # Only the full competitive process takes £60,000 a year: no score can change that.
+    d = decide(annual_value=60000, years=1)
+    assert [c.id for c in d.candidates if c.eligible] == ["full_competitive"]
+    assert not [w for w in d.warnings if w.startswith("Not stated")]
+
+
 def _pack_in_force(tmp_path, dates: str):
     text = (ROOT / "rules" / "wolverhampton.yaml").read_text(encoding="utf-8")
     path = tmp_path / "dated.yaml"

@@ -80,7 +80,7 @@ class Outcome:
     near: tuple[NearThreshold, ...]
     decisive: tuple[str, ...]  # the warnings of the one range the choice rests on
     not_stated: tuple[str, ...]  # the pack's warnings about fields not stated
-    unstated: tuple[str, ...]  # fields eligible methods read that were not stated
+    unstated: tuple[str, ...]  # not stated, read by eligible methods whose scores decide
 
     @property
     def eligible(self) -> tuple[Assessment, ...]:
@@ -122,8 +122,17 @@ def decide(rules: Rules, facts: Mapping[str, Any], values: Values, years: Fracti
         near=near_thresholds(rules, assessments, values, years, facts),
         decisive=_decisive(chosen),
         not_stated=not_stated,
-        unstated=tuple(sorted({f for a in assessments if a.eligible for f in a.unstated})),
+        unstated=_unstated(assessments),
     )
+
+
+def _unstated(assessments: tuple[Assessment, ...]) -> tuple[str, ...]:
+    """Fields the eligible methods' indicators read that were not stated, where the scores
+    decide: with one method eligible, no score can change the choice."""
+    eligible = [a for a in assessments if a.eligible]
+    if len(eligible) < 2:
+        return ()
+    return tuple(sorted({f for a in eligible for f in a.unstated}))
 
 
 def _family(
