@@ -152,6 +152,16 @@ def test_no_route_exits_1_with_the_decision_still_printed(cli):
     assert json.loads(result.stdout)["method"] is None
 
 
+def test_no_route_gives_every_declared_result_as_null(cli):
+    decision = json.loads(cli("route", NO_ROUTE, "--format", "json").stdout)
+    assert decision["results"] == {
+        "agreement": None,
+        "full_cost_recovery": None,
+        "guiding_document": None,
+    }
+    assert decision["agreement"] is None
+
+
 def test_yaml_format(cli):
     result = cli("route", DAY_CARE, "--format", "yaml")
     assert yaml.safe_load(result.stdout)["method"]["id"] == "restricted"
