@@ -162,6 +162,15 @@ def test_init_copies_another_pack_with_rules(cli, tmp_path):
     assert "# METHODS:" in target.read_text(encoding="utf-8")
 
 
+def test_a_copy_of_another_pack_gives_examples_of_its_own_tests(cli, tmp_path):
+    target = tmp_path / "copy.yaml"
+    cli("rules", "init", str(target), "--rules", str(NORTHSHIRE))
+    text = target.read_text(encoding="utf-8")
+    assert "# e.g. when: {outcomes: certain}." in text  # Northshire declares outcomes too
+    assert "{family: grants} or {method: framework_call_off}" in text
+    assert "{method: restricted}" not in text
+
+
 def test_init_refuses_to_copy_a_broken_pack(cli, tmp_path):
     target = tmp_path / "copy.yaml"
     result = cli("rules", "init", str(target), "--rules", str(SEVERAL))

@@ -40,8 +40,8 @@ class Format(str, Enum):
 _ROUTE_HELP = """Route one purchase: the commissioning method the rules point to, and why.
 
 Describe the purchase in a YAML or JSON file (FILE, or - for stdin), with
-flags (--annual-value 45k --years 3 --outcomes certain ...), or both: flags
-override the file. The flags are the rule pack's fields. Exit 0 when a route
+flags (--annual-value 45k --years 3, and one for each field the rule pack
+declares), or both: flags override the file. Exit 0 when a route
 is found, 1 when no method is eligible, 2 for bad input.
 
 On a terminal, whatever is missing is asked for, one question at a time, and

@@ -870,8 +870,8 @@ _HEADER = """\
 #   1. Start with the `pack:` details below: a new id, your authority's name, a
 #      version (such as "1.0.0") and valid_from, the date your rules hold from
 #      (written YYYY-MM-DD).
-#   2. Change the amounts in each method's `band:`. Write amounts as plain
-#      numbers of pounds, without £ or commas: 50000, not £50,000.
+#   2. Change the amounts in each method's `band:`. Write amounts as numbers
+#      of pounds, such as 50000.
 #   3. After every change, run:    commission rules check {file}
 #      It lists every problem with its line number, and shows the value
 #      ranges where no method applies (gaps) or several do (overlaps).
@@ -923,7 +923,7 @@ _SECTION_NOTES = {
     "families": """\
 # FAMILIES: the first family whose `when` test holds applies; the last family
 # has no `when` and takes every other purchase. Tests name the fields above,
-# e.g. when: {outcomes: certain}.""",
+# e.g. when: <TEST>.""",
     "methods": """\
 # METHODS: the commissioning methods, the most rigorous first within each
 # family (a tie in score goes to the method listed first).
@@ -946,7 +946,7 @@ _SECTION_NOTES = {
 # STEP LISTS: the steps that follow a method; a method names its list by id.""",
     "contract_types": """\
 # CONTRACT TYPES: every type whose `when` test holds is shown with the route.
-# A test may name the route so far: {family: funding} or {method: restricted}.
+# A test may name the route so far: <ROUTE_TEST>.
 # glossary: the term of the type's entry in the glossary file.""",
     "conflicts": """\
 # CONFLICTS: pairs of contract types that contradict each other; the route
@@ -975,6 +975,22 @@ def commented_copy(text: str, rules: Rules, file_name: str) -> str:
         if line[:1].isalpha() and ":" in line and key in _SECTION_NOTES:
             if out and out[-1].strip():
                 out.append("")
-            out += _SECTION_NOTES[key].splitlines()
+            out += _example_tests(_SECTION_NOTES[key], rules).splitlines()
         out.append(line)
     return header + "\n".join(out) + "\n"
+
+
+def _example_tests(note: str, rules: Rules) -> str:
+    """A note's example tests, made of the copied pack's own fields, families and methods."""
+    fields = [f for f in rules.fields.values() if f.id not in BUILT_IN_IDS]
+    choice = next((f for f in fields if f.kind == "choice" and f.values), None)
+    flag = next((f for f in fields if f.kind == "yes_no"), None)
+    if choice is not None:
+        test = f"{{{choice.id}: {choice.values[0].id}}}"
+    elif flag is not None:
+        test = f"{{{flag.id}: true}}"
+    else:
+        test = "{field: value}"
+    family, method = rules.pack.families[0].id, rules.pack.methods[0].id
+    route = f"{{family: {family}}} or {{method: {method}}}"
+    return note.replace("<TEST>", test).replace("<ROUTE_TEST>", route)

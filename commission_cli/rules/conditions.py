@@ -58,7 +58,11 @@ def compile_condition(
     """
     if not isinstance(raw, Mapping) or not raw:
         errors.append(
-            ConditionError("a condition must be a mapping such as {outcomes: certain}", path)
+            ConditionError(
+                "a condition must be a mapping of fields to the values tested, such as "
+                "{field: value}",
+                path,
+            )
         )
         return ("all", ())
     parts: list[Compiled] = []
