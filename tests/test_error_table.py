@@ -194,6 +194,17 @@ SCENARIOS: dict[str, Scenario] = {
     "is nested more than 50 levels deep": _file("[" * 100),
     "once its aliases are expanded": _file(ALIASES),
     "no such purchase description": _args(*ROUTE, "{tmp}/missing.yaml"),
+    "no such purchase description; a yes/no flag takes no value": _args(
+        *ROUTE,
+        "--title",
+        "t",
+        "--annual-value",
+        "5000",
+        "--outcomes",
+        "certain",
+        "--core-costs",
+        "no",
+    ),
     "is blank; fill in": _blank_template,
     "is not a purchase field; did you mean": _batch("title,anual_value,outcomes\nA,5,certain\n"),
     "has no name (leave it out with --ignore-unknown-columns)": _batch(

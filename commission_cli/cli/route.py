@@ -180,7 +180,10 @@ def route_command(
             file = "-"  # `cat purchase.yaml | commission route`
         inputs = [file or "-", *files_read(pack)]
         refuse_input_as_output(output, inputs)
-        document = _read_document(file, implicit_stdin)
+        try:
+            document = _read_document(file, implicit_stdin)
+        except InputError as exc:
+            raise _flag_given_a_value(exc, file, flags, pack) from None
         # Questions only when someone is there to answer them: stdin and stdout both a
         # terminal, and not forbidden. A script (stdin not a terminal) never waits.
         interactive = not no_input and stdin_is_terminal and _is_terminal(sys.stdout)
@@ -222,6 +225,29 @@ def _read_document(file: str | None, implicit_stdin: bool) -> Document | None:
         if implicit_stdin and [p.message for p in exc.problems] == ["is empty"]:
             return None
         raise
+
+
+def _flag_given_a_value(
+    exc: InputError, file: str | None, flags: dict[str, tuple[Any, str]], pack: Rules
+) -> InputError:
+    """``--core-costs no`` reads ``no`` as the purchase file: say that a yes/no flag takes
+    no value, and how to say no."""
+    from ..model.values import read_yes_no
+
+    try:
+        is_word = file is not None and read_yes_no(file) is not None
+    except ValueError:
+        is_word = False
+    yes_no = [f for f in flags if pack.fields[f].kind == "yes_no"]
+    if not is_word or os.path.exists(file or "") or len(yes_no) != 1:
+        return exc
+    flag = "--" + yes_no[0].replace("_", "-")
+    problem = Problem(
+        f"no such purchase description; a yes/no flag takes no value: write {flag} "
+        f"for yes, or --no-{flag[2:]} for no",
+        source=file,
+    )
+    return InputError([problem])
 
 
 def _purchase(
