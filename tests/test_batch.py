@@ -554,6 +554,20 @@ def test_route_many_decisions_equal_route(rules):
     assert first.purchase.annual_value == Decimal("29999.99")
 
 
+def test_a_row_of_the_wrong_length_keeps_its_cells_under_their_column_names(rules):
+    fields = ["title", "annual_value", "outcomes"]
+    short, long = route_many(
+        [["A", "5000"], ["B", "5000", "certain", "extra"]], rules, fields=fields
+    )
+    assert short.data == {"title": "A", "annual_value": "5000"}
+    assert long.data == {
+        "title": "B",
+        "annual_value": "5000",
+        "outcomes": "certain",
+        "column 4": "extra",
+    }
+
+
 def test_routing_valid_rows_runs_no_import_statement(rules, monkeypatch):
     # An import inside a function runs importlib's machinery on every call: on the path
     # of each row it cost a batch about a seventh of its time.

@@ -70,6 +70,16 @@ def route_many(
         yield route_row(row, rules, number, fields=fields, source=source, line=line)
 
 
+def _cells_as_read(row: Sequence[Any], fields: Sequence[str | None]) -> dict[str, Any]:
+    """A row whose cells do not match the header, as read: each cell under its column's
+    name where the header has one, else as "column N"."""
+    names = [
+        fields[i] if i < len(fields) and fields[i] is not None else f"column {i + 1}"
+        for i in range(len(row))
+    ]
+    return {str(name): cell for name, cell in zip(names, row, strict=True)}
+
+
 def route_row(
     row: Mapping[str, Any] | Sequence[Any] | Purchase,
     rules: Rules,
@@ -93,7 +103,7 @@ def route_row(
                 source=source,
                 line=line,
             )
-            return RowError(number, (problem,), {str(i): cell for i, cell in enumerate(row)})
+            return RowError(number, (problem,), _cells_as_read(row, fields))
         data = {name: cell for name, cell in zip(fields, row, strict=True) if name is not None}
     try:
         purchase = validate(rules.purchase_model, data, source=source, line=line)
