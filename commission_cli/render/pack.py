@@ -398,7 +398,8 @@ def _not_stated_words(n: Mapping[str, Any]) -> str:
 
 
 def _exception_words(e: Mapping[str, Any]) -> str:
-    return f"{e['text']}: opens it {e['opens']} its band if {e['label']} ({e['when']})"
+    # The source's words in quotes: they may end in a full stop of their own.
+    return f"“{e['text']}”: opens it {e['opens']} its band if {e['label']} ({e['when']})"
 
 
 def _requires_words(req: Mapping[str, Any]) -> str:
