@@ -934,3 +934,54 @@ def test_a_damaged_specification_file_is_reported_at_its_lines(cli, tmp_path):
     result = cli("rules", "check", str(pack))
     assert result.exit_code == 1
     assert "spec2.yaml:4" in result.stderr and "colour" in result.stderr
+
+
+def _northshire_with_its_document(tmp_path: Path, words_of) -> Path:
+    """Northshire's pack beside the document it quotes (``words_of`` writes it from the
+    pack's quotations)."""
+    from commission_cli.rules.check import walk_sources
+
+    text = (PACKS / "northshire.yaml").read_text(encoding="utf-8")
+    pack = tmp_path / "northshire.yaml"
+    pack.write_text(
+        text.replace(
+            "    title: Northshire Contract Procedure Rules (fictional test document)\n",
+            "    title: Northshire Contract Procedure Rules (fictional test document)\n"
+            "    file: cpr.txt\n",
+        ),
+        encoding="utf-8",
+    )
+    quotes = [ref.text for _, ref in walk_sources(load_rules(str(pack)).pack, ())]
+    (tmp_path / "cpr.txt").write_text(words_of(quotes), encoding="utf-8")
+    return pack
+
+
+def test_every_quotation_is_looked_for_in_the_document_file_beside_the_pack(cli, tmp_path):
+    # Line breaks and runs of spaces in the document do not count.
+    pack = _northshire_with_its_document(
+        tmp_path, lambda quotes: "\n\n".join(q.replace(" ", "\n   ", 1) for q in quotes)
+    )
+    result = cli("rules", "check", str(pack), "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["quotations"] == {"checked": ["cpr"], "not_checked": []}
+
+
+def test_a_quotation_not_in_its_document_is_refused_at_its_line(cli, tmp_path):
+    pack = _northshire_with_its_document(
+        tmp_path,
+        lambda quotes: "\n".join(quotes).replace("All contracts are registered.", "All are."),
+    )
+    result = cli("rules", "check", str(pack))
+    assert result.exit_code == 1
+    (error,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    line = line_of(pack.read_text(encoding="utf-8"), "All contracts are registered.")
+    assert error.startswith(f"error: {pack}:{line}:")
+    assert "'All contracts are registered.' is not, word for word, in cpr.txt" in error
+
+
+def test_a_document_with_no_file_beside_the_pack_is_said_to_be_unchecked(cli):
+    result = cli("rules", "check", str(PACKS / "northshire.yaml"), "--format", "json")
+    assert json.loads(result.stdout)["quotations"] == {
+        "checked": [],
+        "not_checked": [{"document": "cpr", "why": "the pack names no file for it"}],
+    }

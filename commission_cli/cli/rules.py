@@ -18,7 +18,7 @@ from typing import Any
 import typer
 
 from ..errors import InputError, Problem, RulePackError
-from ..io.documents import PACK_LIMITS, decode_text, read_document
+from ..io.documents import PACK_LIMITS, PathKey, decode_text, read_document
 from ..io.files import is_stdout, write_new, write_output
 from ..render import pack as view
 from ..rules.analysis import analyse
@@ -26,6 +26,7 @@ from ..rules.check import compile_pack
 from ..rules.compiled import Rules
 from ..rules.glossary import load_glossary, unlinked_terms
 from ..rules.load import files_read, load_rules, read_pack
+from ..rules.quotes import check_quotations
 from ..safe import shown
 from .common import EXIT_INPUT, EXIT_NO, EXIT_OK, fail, rules_option, say, user_errors
 
@@ -131,12 +132,28 @@ def run_check(source: str | None, format: CheckFormat) -> int:
     if specification_problems:
         _print_invalid(name, specification_problems, format, "`commission spec` refuses it")
         return EXIT_NO
+    quotations = check_quotations(loaded)
+    if quotations.misquoted:
+        misquoted = _placed(loaded, data, quotations.misquoted)
+        _print_invalid(name, misquoted, format, "`commission rules check` refuses it")
+        return EXIT_NO
     findings = analyse(loaded)
     if format is CheckFormat.json:
-        write_output(view.to_json(view.check_json(loaded, findings)), None)
+        write_output(view.to_json(view.check_json(loaded, findings, quotations)), None)
     else:
-        write_output(view.check_table(loaded, findings), None)
+        write_output(view.check_table(loaded, findings, quotations), None)
     return EXIT_OK
+
+
+def _placed(rules: Rules, data: bytes, found: Sequence[tuple[PathKey, str]]) -> list[Problem]:
+    """Problems at their lines of the pack (read again for its positions: only on a fault)."""
+    document, _ = read_document(decode_text(data, rules.path), rules.path, limits=PACK_LIMITS)
+    return [
+        document.problem(message, path)
+        if document is not None
+        else Problem(message, source=rules.path)
+        for path, message in found
+    ]
 
 
 def _print_invalid(name: str, problems: list[Problem], format: CheckFormat, refused: str) -> None:

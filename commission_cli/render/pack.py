@@ -30,6 +30,7 @@ from ..model.fields import BUILT_IN_IDS, FieldDecl
 from ..model.money import money_to_json
 from ..rules.analysis import ABOUT, Findings, Region
 from ..rules.compiled import CompiledMethod, Rules
+from ..rules.quotes import Quotations
 from ..rules.schema import Bound, Range, ResultDecl, SourceRef
 from ..rules.words import describe, range_words
 from ..safe import shown
@@ -86,7 +87,7 @@ def file_words(summary: Mapping[str, Any]) -> str:
     return str(summary["file"])
 
 
-def check_json(rules: Rules, findings: Findings) -> dict[str, Any]:
+def check_json(rules: Rules, findings: Findings, quotations: Quotations) -> dict[str, Any]:
     """``rules check --format json`` for a valid pack."""
     return {
         "valid": True,
@@ -94,6 +95,10 @@ def check_json(rules: Rules, findings: Findings) -> dict[str, Any]:
         "problems": [],
         "about": ABOUT,
         **findings.to_dict(),
+        "quotations": {
+            "checked": list(quotations.checked),
+            "not_checked": [{"document": d, "why": why} for d, why in quotations.not_checked],
+        },
     }
 
 
@@ -454,7 +459,7 @@ def _bullets(heading: str, items: Sequence[Text], marker: str = "•") -> list[R
     return [_text(heading, "bold"), grid, Text()]
 
 
-def check_table(rules: Rules, findings: Findings) -> str:
+def check_table(rules: Rules, findings: Findings, quotations: Quotations) -> str:
     """``rules check`` for a person: the pack, then its gaps and overlaps."""
     summary = pack_summary(rules)
     info = rules.pack
@@ -497,7 +502,26 @@ def check_table(rules: Rules, findings: Findings) -> str:
     if findings.notes:
         out.append(Text())
         out += _bullets("Notes", [_text(n) for n in findings.notes])
+    else:
+        out.append(Text())
+    out += _bullets("Quotations", _quotation_words(quotations))
     return _capture(out)
+
+
+def _quotation_words(quotations: Quotations) -> list[Text]:
+    words: list[Text] = []
+    if quotations.checked:
+        words.append(
+            _text(
+                "Found word for word in the document's file: every quotation of "
+                + ", ".join(quotations.checked)
+            )
+        )
+    words += [
+        _text(f"Not checked here, the quotations of {d}: {why}")
+        for d, why in quotations.not_checked
+    ]
+    return words
 
 
 def _regions_table(regions: Sequence[Region]) -> Table:

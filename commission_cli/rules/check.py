@@ -880,7 +880,7 @@ def _check_band(m: Method, path: PathKey, problem: ProblemAt) -> None:
 
 def _check_sources(pack: RulePack, problem: ProblemAt, aside_ids: set[str]) -> None:
     doc_ids = {d.id for d in pack.documents} | aside_ids
-    for path, ref in _walk_sources(pack, ()):
+    for path, ref in walk_sources(pack, ()):
         if ref.document not in doc_ids:
             problem(
                 f"no document with id {ref.document!r} (known: {', '.join(sorted(doc_ids))})",
@@ -888,16 +888,17 @@ def _check_sources(pack: RulePack, problem: ProblemAt, aside_ids: set[str]) -> N
             )
 
 
-def _walk_sources(obj: Any, path: PathKey) -> Iterator[tuple[PathKey, SourceRef]]:
+def walk_sources(obj: Any, path: PathKey) -> Iterator[tuple[PathKey, SourceRef]]:
+    """Every ``source:`` in a part of the pack, with where it is."""
     if isinstance(obj, SourceRef):
         yield path, obj
     elif isinstance(obj, BaseModel):
         for name in type(obj).model_fields:
             # A salvaged pack is built without the parts that failed the schema.
-            yield from _walk_sources(getattr(obj, name, None), (*path, name))
+            yield from walk_sources(getattr(obj, name, None), (*path, name))
     elif isinstance(obj, list):
         for i, item in enumerate(obj):
-            yield from _walk_sources(item, (*path, i))
+            yield from walk_sources(item, (*path, i))
     elif isinstance(obj, dict):
         for key, item in obj.items():
             if isinstance(item, dict) and isinstance(item.get("source"), dict):
