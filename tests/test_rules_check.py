@@ -235,7 +235,7 @@ DEFECTS = [
         "          includes_vat: true\n          lower: {amount: 39000",
         "includes_vat: true\n          lower: {amount: 39000",
         "methods[0].band.ranges[1].includes_vat: this range's amounts include VAT and those "
-        "of 'full_competitive', in the same family, exclude it",
+        "of methods[0].band.ranges[0], in the same family, exclude it",
     ),
     (
         "default that a test would pass, though a field left out passes none",
@@ -244,6 +244,13 @@ DEFECTS = [
         "default: 3",
         "fields[18].default: the default of partners (3) would pass the test at "
         "contract_types[4].when, but a field left out is not stated and passes no test",
+    ),
+    (
+        "number field whose minimum is negative",
+        "    minimum: 1\n    maximum: 1000\n",
+        "    minimum: -10\n    maximum: 1000\n",
+        "minimum: -10",
+        "minimum: a number is written without a minus sign, so its minimum is 0 or more",
     ),
     (
         "YAML that cannot be read",
@@ -939,7 +946,7 @@ def test_a_damaged_specification_file_is_reported_at_its_lines(cli, tmp_path):
 def _northshire_with_its_document(tmp_path: Path, words_of) -> Path:
     """Northshire's pack beside the document it quotes (``words_of`` writes it from the
     pack's quotations)."""
-    from commission_cli.rules.check import walk_sources
+    from commission_cli.rules.quotes import quotations
 
     text = (PACKS / "northshire.yaml").read_text(encoding="utf-8")
     pack = tmp_path / "northshire.yaml"
@@ -951,7 +958,7 @@ def _northshire_with_its_document(tmp_path: Path, words_of) -> Path:
         ),
         encoding="utf-8",
     )
-    quotes = [ref.text for _, ref in walk_sources(load_rules(str(pack)).pack, ())]
+    quotes = [text for _, _, text in quotations(load_rules(str(pack)))]
     (tmp_path / "cpr.txt").write_text(words_of(quotes), encoding="utf-8")
     return pack
 
@@ -979,9 +986,87 @@ def test_a_quotation_not_in_its_document_is_refused_at_its_line(cli, tmp_path):
     assert "'All contracts are registered.' is not, word for word, in cpr.txt" in error
 
 
-def test_a_document_with_no_file_beside_the_pack_is_said_to_be_unchecked(cli):
+def test_a_document_the_pack_names_no_file_for_is_said_to_be_unchecked(cli):
     result = cli("rules", "check", str(PACKS / "northshire.yaml"), "--format", "json")
     assert json.loads(result.stdout)["quotations"] == {
         "checked": [],
         "not_checked": [{"document": "cpr", "why": "the pack names no file for it"}],
     }
+
+
+def test_part_of_a_word_is_no_quotation_and_an_empty_one_is_refused(tmp_path, cli):
+    pack = _northshire_with_its_document(tmp_path, "\n".join)
+    text = pack.read_text(encoding="utf-8")
+    pack.write_text(
+        text.replace(
+            'text: "All contracts are registered."', 'text: "ll contracts are registe"'
+        ).replace('text: "Grant letter"', 'text: " "'),
+        encoding="utf-8",
+    )
+    errors = [e for e in cli("rules", "check", str(pack)).stderr.splitlines() if "error:" in e]
+    assert any("'ll contracts are registe' is not, word for word, in cpr.txt" in e for e in errors)
+    assert any("an empty quotation; give the document's words" in e for e in errors)
+
+
+def test_a_document_file_that_is_absent_or_links_out_of_the_folder_is_not_read(tmp_path, cli):
+    pack = _northshire_with_its_document(tmp_path, "\n".join)
+    (tmp_path / "cpr.txt").unlink()
+    outside = tmp_path.parent / f"{tmp_path.name}-secret.txt"
+    outside.write_text("All contracts are registered.", encoding="utf-8")
+    for state in ("absent", "a link out of the folder"):
+        if state != "absent":
+            (tmp_path / "cpr.txt").symlink_to(outside)
+        result = cli("rules", "check", str(pack), "--format", "json")
+        assert result.exit_code == 0, state
+        (why,) = json.loads(result.stdout)["quotations"]["not_checked"]
+        assert why == {
+            "document": "cpr",
+            "why": "cpr.txt is not a file of the pack's folder (a name, not a path or link)",
+        }
+
+
+def test_a_pack_with_no_family_or_no_method_is_refused(tmp_path):
+    empty = TIDY.split("families:")[0] + "families: []\nmethods: []\n"
+    path = tmp_path / "empty.yaml"
+    path.write_text(empty, encoding="utf-8")
+    problems = problems_of(path)
+    assert any("families: a pack needs at least one family" in p for p in problems)
+    assert any("methods: a pack needs at least one method" in p for p in problems)
+
+
+def test_a_default_only_one_side_of_a_range_passes_is_not_refused(tmp_path):
+    # A number between 3 and 20 is one test: a default of 1 fails it as a whole.
+    pack = TIDY.replace(
+        "fields: []",
+        "fields:\n  - {id: bidders, kind: number, whole: true, default: '1'}",
+    ).replace(
+        "           upper: {amount: 10000, inclusive: false}}]}\n",
+        "           upper: {amount: 10000, inclusive: false}}]}\n"
+        "    indicators: [{text: bidders, when: {bidders: {at_least: 3, at_most: 20}}}]\n",
+    )
+    path = tmp_path / "between.yaml"
+    path.write_text(pack, encoding="utf-8")
+    assert load_rules(path).fields["bidders"].default == "1"
+    path.write_text(pack.replace("default: '1'", "default: '5'"), encoding="utf-8")
+    (problem,) = problems_of(path)
+    assert (
+        "the default of bidders (5) would pass the test at methods[0].indicators[0].when" in problem
+    )
+
+
+def test_a_pack_with_a_schema_error_still_has_its_dates_checked(tmp_path):
+    path = broken_copy(
+        tmp_path,
+        "  valid_from: 2009-01-16\n",
+        "  valid_from: 2009-01-16\n  valid_until: 2008-12-31\n",
+    )
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "lower: {amount: 50000, inclusive: true}", "lower: {amount: x, inclusive: true}", 1
+        ),
+        encoding="utf-8",
+    )
+    problems = problems_of(path)
+    assert any("valid_until (2008-12-31) is before valid_from" in p for p in problems)
+    assert any("methods[0].band.ranges[0].lower.amount" in p for p in problems)

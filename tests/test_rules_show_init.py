@@ -34,7 +34,7 @@ def test_show_as_a_table_names_the_pack_and_every_rule(cli, monkeypatch):
         "£50,000 or more a year, or £39,000 or more over the whole life",
         "(the source: “£39,000 over the life of the contract or £50,000+ per annum”)",
         "• Few potential providers (providers is few)",
-        "“May be used for higher amounts where Resources Panel approved”: opens it above its band "
+        "May be used for higher amounts where Resources Panel approved — opens it above its band "
         "if the Resources Panel approves the grant (resources_panel_approved is true)",
         "Contract Green Decision",
         "Prepare Service Specification",

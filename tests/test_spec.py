@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from importlib import resources
 
 import pytest
 
@@ -147,7 +148,7 @@ def test_an_incomplete_purchase_is_refused_with_the_usual_messages(cli, tmp_path
     assert "outcomes:" in result.stderr
 
 
-def test_a_shipped_file_read_for_a_pack_of_ones_own_is_named_as_shipped(cli, tmp_path):
+def test_a_shipped_file_read_for_a_pack_of_ones_own_is_named_where_installed(cli, tmp_path):
     # Nothing beside this pack is called specification.yaml: the copy that ships with the
     # tool (another authority's headings) is read, and its problems say so.
     text = (PACKS / "northshire.yaml").read_text(encoding="utf-8")
@@ -155,4 +156,5 @@ def test_a_shipped_file_read_for_a_pack_of_ones_own_is_named_as_shipped(cli, tmp
     path.write_text(text + "specification: specification.yaml\n", encoding="utf-8")
     result = cli("rules", "check", str(path))
     assert result.exit_code == 1
-    assert "error: specification.yaml (shipped with commission):" in result.stderr
+    shipped = resources.files("commission_cli.packs") / "specification.yaml"
+    assert f"error: {shipped}:" in result.stderr

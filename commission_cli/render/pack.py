@@ -25,6 +25,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..engine.explain import edition_words
 from ..errors import Problem
 from ..model.fields import BUILT_IN_IDS, FieldDecl
 from ..model.money import money_to_json
@@ -403,8 +404,8 @@ def _not_stated_words(n: Mapping[str, Any]) -> str:
 
 
 def _exception_words(e: Mapping[str, Any]) -> str:
-    # The source's words in quotes: they may end in a full stop of their own.
-    return f"“{e['text']}”: opens it {e['opens']} its band if {e['label']} ({e['when']})"
+    # A dash, not a colon: the text may end in a full stop of its own.
+    return f"{e['text']} — opens it {e['opens']} its band if {e['label']} ({e['when']})"
 
 
 def _requires_words(req: Mapping[str, Any]) -> str:
@@ -473,6 +474,10 @@ def check_table(rules: Rules, findings: Findings, quotations: Quotations) -> str
     grid.add_row(Text("File"), _text(file_words(summary)))
     grid.add_row(Text("sha256"), Text(rules.sha256))
     grid.add_row(Text("Valid from"), Text(summary["valid_from"]))
+    if summary["valid_until"]:
+        grid.add_row(Text("Valid until"), Text(summary["valid_until"]))
+    for words in edition_words(rules, rules.loaded_on):
+        grid.add_row(Text("In force"), _text(words, "bold yellow"))
     contents = [
         f"{count(len(info.methods), 'method')} in "
         f"{count(len(info.families), 'family', 'families')}",
@@ -1016,6 +1021,7 @@ def _example_tests(note: str, rules: Rules) -> str:
         test = f"{{{flag.id}: true}}"
     else:
         test = "{field: value}"
-    family, method = rules.pack.families[0].id, rules.pack.methods[0].id
+    family = rules.pack.families[0].id if rules.pack.families else "ID"
+    method = rules.pack.methods[0].id if rules.pack.methods else "ID"
     route = f"{{family: {family}}} or {{method: {method}}}"
     return note.replace("<TEST>", test).replace("<ROUTE_TEST>", route)

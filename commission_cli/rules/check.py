@@ -11,6 +11,7 @@ wrong with it in one run, each problem at its file:line:column.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import re
@@ -43,7 +44,6 @@ from .conditions import (
     PSEUDO_FIELDS,
     Compiled,
     ConditionError,
-    atoms,
     compile_condition,
     fields_of,
     holds,
@@ -56,6 +56,7 @@ from .schema import (
     Family,
     Method,
     Obligation,
+    PackInfo,
     ResultDecl,
     RulePack,
     StepList,
@@ -354,7 +355,10 @@ def _salvage(document: Document) -> _Salvage | None:
         warnings = Warnings.model_validate(raw.get("warnings", {}))
     except ValidationError:
         warnings = Warnings()
-    # Built without validation: the pack's name and choice rule are not read for meaning.
+    # Built without validation: the pack's name and choice rule are not read for meaning;
+    # its details are kept when they are sound, for the check of its dates.
+    with contextlib.suppress(ValidationError):
+        kept["pack"] = PackInfo.model_validate(raw.get("pack"))
     pack = RulePack.model_construct(warnings=warnings, **kept)
     return _Salvage(pack, _SalvagedDocument(document, index), aside)
 
@@ -426,6 +430,9 @@ def _compile(
         compiled_at.append((path, compiled))
         return compiled
 
+    for section, one in (("families", "family"), ("methods", "method")):
+        if not getattr(pack, section, None) and not aside.lost(section):
+            problem(f"a pack needs at least one {one}; this one lists none", (section,))
     # With a family set aside, which family is last is not known: skip the order checks.
     check_order = not aside.lost("families")
     families: list[tuple[Family, Compiled | None]] = []
@@ -542,7 +549,7 @@ def _compile(
     for err in cond_errors:
         if not _unknowable(err, aside):
             problems.append(doc.problem(err.message, err.path, field_name=_name(err.path)))
-    if not cond_errors:
+    if not cond_errors and aside.empty():  # a salvaged pack's tests are not where its file has them
         _check_defaults(pack, compiled_at, problem)
     if not cond_errors and aside.empty():
         # Only once every condition compiled, and nothing was set aside: a condition with
@@ -672,6 +679,11 @@ def _check_fields(pack: RulePack, problem: ProblemAt) -> list[FieldDecl]:
             decl.whole or decl.minimum is not None or decl.maximum is not None
         ):
             problem("whole, minimum and maximum are for a number field", path)
+        if decl.minimum is not None and decl.minimum < 0:
+            problem(
+                "a number is written without a minus sign, so its minimum is 0 or more",
+                (*path, "minimum"),
+            )
         if decl.minimum is not None and decl.maximum is not None and decl.minimum > decl.maximum:
             problem("the minimum is above the maximum", (*path, "minimum"))
         if decl.max_length is not None and decl.kind != "text":
@@ -810,11 +822,7 @@ def _check_defaults(
         except ValueError:  # reported where the fields are checked
             continue
         for path, compiled in compiled_at:
-            passed = next(
-                (a for a in atoms(compiled) if a[1] == decl.id and holds(a, {decl.id: value})),
-                None,
-            )
-            if passed is not None:
+            if decl.id in fields_of(compiled) and _could_pass(compiled, decl.id, value):
                 problem(
                     f"the default of {decl.id} ({decl.default}) would pass the test at "
                     f"{dotted(path)}, but a field left out is not stated and passes no "
@@ -822,6 +830,16 @@ def _check_defaults(
                     ("fields", i, "default"),
                 )
                 break
+
+
+def _could_pass(cond: Compiled, name: str, value: Any) -> bool:
+    """Could the condition hold with the field ``name`` at ``value``, whatever the other
+    facts? (The test language has no "not": a test of another fact may hold.)"""
+    if cond[0] == "all":
+        return all(_could_pass(c, name, value) for c in cond[1])
+    if cond[0] == "any":
+        return any(_could_pass(c, name, value) for c in cond[1])
+    return cond[1] != name or holds(cond, {name: value})
 
 
 def _check_dates(pack: RulePack, problem: ProblemAt) -> None:
@@ -838,20 +856,22 @@ def _check_vat_basis(pack: RulePack, problem: ProblemAt) -> None:
     """Every range of a family on one VAT basis: a purchase's amounts are compared as
     given, and with no VAT rate to convert them, the methods of its family would read one
     amount two ways. (Families may differ: a grant is no contract, and VAT-free.)"""
-    first: dict[str, tuple[bool, str]] = {}  # family -> the basis of its first range, where
+    first: dict[str, tuple[bool, PathKey]] = {}  # family -> its first range's basis, where
+    told: set[str] = set()  # one problem a family
     for i, m in enumerate(pack.methods):
         for j, r in enumerate(m.band.ranges):
-            basis, where = first.setdefault(m.family, (r.includes_vat, m.id))
-            if r.includes_vat != basis:
+            here: PathKey = ("methods", i, "band", "ranges", j)
+            basis, there = first.setdefault(m.family, (r.includes_vat, here))
+            if r.includes_vat != basis and m.family not in told:
+                told.add(m.family)
                 problem(
                     f"this range's amounts {'include' if r.includes_vat else 'exclude'} VAT "
-                    f"and those of {where!r}, in the same family, "
+                    f"and those of {dotted(there)}, in the same family, "
                     f"{'include' if basis else 'exclude'} it; amounts are compared as the "
                     "purchase gives them, with no VAT rate to convert them, so every range "
                     "of a family must say the same",
-                    ("methods", i, "band", "ranges", j, "includes_vat"),
+                    (*here, "includes_vat"),
                 )
-                return
 
 
 def _check_band(m: Method, path: PathKey, problem: ProblemAt) -> None:

@@ -100,6 +100,21 @@ def files_read(rules: Rules) -> list[str]:
     return files
 
 
+def beside(directory: Path, name: str) -> Path | None:
+    """The regular file ``name`` in the pack's folder, or None: a name, not a path, and
+    never a link out of the folder (a pack checked by CI must not read what it links to),
+    a pipe that could keep a run waiting, or a name the system cannot look up."""
+    if os.sep in name or name.startswith("."):
+        return None
+    path = directory / name
+    try:
+        if not path.is_file() or path.resolve().parent != directory.resolve():
+            return None
+    except (OSError, RuntimeError):  # too long a name, a loop of links
+        return None
+    return path
+
+
 def named_file(rules: Rules, name: str) -> tuple[bytes, str] | None:
     """A file the pack names (its glossary, its specification), and how messages name
     it: beside the pack first (its path), then among the files that ship with the tool.
@@ -107,13 +122,13 @@ def named_file(rules: Rules, name: str) -> tuple[bytes, str] | None:
     if os.sep in name or name.startswith("."):
         return None  # a name, not a path: nothing outside those two places is read
     if rules.directory is not None:
-        local = rules.directory / name
-        if local.is_file():  # a regular file: never a pipe that could keep a run waiting
+        local = beside(rules.directory, name)
+        if local is not None:
             return read_bytes(str(local), limits=PACK_LIMITS, what="file")[0], str(local)
     shipped = resources.files(SHIPPED).joinpath(name)
     if not shipped.is_file():
         return None
     # For a pack of the user's own, the shipped copy (another authority's wording,
-    # perhaps) is named as such, so that no one looks for it beside the pack.
-    label = name if rules.shipped else f"{name} (shipped with commission)"
-    return shipped.read_bytes(), label
+    # perhaps) is named by where it is installed, so that no one looks for it beside
+    # the pack; a shipped pack's own files are named by their names.
+    return shipped.read_bytes(), name if rules.shipped else str(shipped)
