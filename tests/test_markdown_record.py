@@ -175,3 +175,20 @@ def test_a_title_typed_as_html_or_a_link_is_shown_as_typed_never_rendered(record
         in text
     )
     assert "<img" not in text.replace("\\<img", "")
+
+
+def test_a_length_in_months_is_shown_in_months(cli):
+    result = cli(
+        "route",
+        "--title",
+        "x",
+        "--annual-value",
+        "20000",
+        "--years",
+        "4 months",
+        "--outcomes",
+        "certain",
+        "--format",
+        "markdown",
+    )
+    assert "| 4 months " in result.stdout

@@ -109,7 +109,7 @@ def show_value(decl: FieldDecl | None, value: Any) -> str:
     if kind == "money" and isinstance(value, Decimal):
         return format_money(value)
     if isinstance(value, Fraction):
-        return years_number(value)
+        return years_words(value)  # "4 months", not 0.3333
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, date):
