@@ -73,7 +73,7 @@ def test_a_routed_record_has_everything_the_file_needs(record, rules):
     assert "| EU exempt    | yes " in text
     assert "Not stated: External guidance, Timescale, Overlaps VCS activity" in flat
     # Why each other method was not chosen.
-    assert "but it matches 2 of its 4 indicators (50%), against 100% for Restricted" in flat
+    assert "; but it matches 2 of its 4 indicators (50%), against 100% for Restricted" in flat
     assert "Not eligible: the value is above its band (under £30,000 a year)" in flat
     # The warnings, the steps as a checklist, and what the record rests on.
     assert "within 10% below the £50,000 a year threshold" in flat

@@ -183,8 +183,9 @@ def candidate_reason(
                 "(the more rigorous route)"
             )
         else:
+            # "; but": how it is eligible may itself say "but" (its exception applies).
             text = (
-                f"Eligible: {_how_eligible(a)}, but {_fit(a)}, against "
+                f"Eligible: {_how_eligible(a)}; but {_fit(a)}, against "
                 f"{_pct(chosen.score)} for {chosen.method.spec.name}"
             )
         return text + _not_stated(a) + "."
@@ -237,11 +238,16 @@ def near_words(near: NearThreshold, rules: Rules, assessments: Sequence[Assessme
         if near.at_amount
         else f"Above {format_money(near.amount)}"
     )
+    now = _names_of(near.now, names)
+    change = (
+        f"the eligible methods would be {_names_of(near.then, names)} instead of {now}"
+        if near.then
+        else f"no method would be eligible (now: {now})"
+    )
     return (
         f"The {BASIS_VALUE[near.basis]} is within {float(margin.margin) * 100:g}% below the "
-        f"{format_money(near.amount)} {BASIS_WORDS[near.basis]} threshold. {at} the eligible "
-        f"methods would be {_names_of(near.then, names)} instead of "
-        f"{_names_of(near.now, names)}. {margin.advice}"
+        f"{format_money(near.amount)} {BASIS_WORDS[near.basis]} threshold. {at} {change}. "
+        f"{margin.advice}"
     )
 
 
