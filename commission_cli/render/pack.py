@@ -518,8 +518,8 @@ def _quotation_words(quotations: Quotations) -> list[Text]:
     if quotations.checked:
         words.append(
             _text(
-                "Found word for word in the document's file: every quotation of "
-                + ", ".join(quotations.checked)
+                "Found word for word in its document's file: the source text of every rule "
+                "citing " + ", ".join(quotations.checked)
             )
         )
     words += [
