@@ -43,6 +43,19 @@ def edition_words(rules: Rules, today: date) -> tuple[str, ...]:
     return ()
 
 
+def mixed_vat_words(family_id: str, rules: Rules) -> tuple[str, ...]:
+    """A warning when the family's ranges differ on whether amounts include VAT: there is
+    no VAT rate to convert between them yet, so the amounts were compared as given."""
+    if family_id not in rules.mixed_vat:
+        return ()
+    name = next(f.name for f, _ in rules.families if f.id == family_id)
+    return (
+        f"The rules' {name} ranges differ on whether amounts include VAT, and there is no "
+        "VAT rate to convert between them: the amounts were compared as given with every "
+        "range. Check the amounts against the thresholds on the basis each states.",
+    )
+
+
 def explain(outcome: Outcome, rules: Rules) -> Verdict:
     """The verdict, in words, for an outcome of :func:`~.decide.decide`."""
     chosen = outcome.chosen
@@ -63,6 +76,7 @@ def explain(outcome: Outcome, rules: Rules) -> Verdict:
         *_unstated_words(outcome.unstated),
         *_conflict_words(outcome, rules),
         *edition_words(rules, rules.loaded_on),
+        *mixed_vat_words(family.id, rules),
     )
     return Verdict(
         family=family.id,

@@ -25,7 +25,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..engine.explain import edition_words
+from ..engine.explain import edition_words, mixed_vat_words
 from ..errors import Problem
 from ..model.fields import BUILT_IN_IDS, FieldDecl
 from ..model.money import money_to_json
@@ -96,6 +96,7 @@ def check_json(rules: Rules, findings: Findings, quotations: Quotations) -> dict
         "problems": [],
         "about": ABOUT,
         **findings.to_dict(),
+        "mixed_vat_families": sorted(rules.mixed_vat),
         "quotations": {
             "checked": list(quotations.checked),
             "not_checked": [{"document": d, "why": why} for d, why in quotations.not_checked],
@@ -478,6 +479,8 @@ def check_table(rules: Rules, findings: Findings, quotations: Quotations) -> str
         grid.add_row(Text("Valid until"), Text(summary["valid_until"]))
     for words in edition_words(rules, rules.loaded_on):
         grid.add_row(Text("In force"), _text(words, "bold yellow"))
+    for family in sorted(rules.mixed_vat):
+        grid.add_row(Text("VAT"), _text(mixed_vat_words(family, rules)[0], "bold yellow"))
     contents = [
         f"{count(len(info.methods), 'method')} in "
         f"{count(len(info.families), 'family', 'families')}",

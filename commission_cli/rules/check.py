@@ -407,7 +407,6 @@ def _compile(
 
     _check_unique(pack, problem)
     _check_dates(pack, problem)
-    _check_vat_basis(pack, problem)
     fields = {f.id: f for f in merged_fields(_check_fields(pack, problem))}
     results = _check_result_decls(pack, problem)
     aside = aside if aside is not None else _SetAside()
@@ -587,6 +586,7 @@ def _compile(
         },
         directory=directory,
         shipped=shipped,
+        mixed_vat=mixed_vat_families(pack),
     )
 
 
@@ -852,26 +852,15 @@ def _check_dates(pack: RulePack, problem: ProblemAt) -> None:
         )
 
 
-def _check_vat_basis(pack: RulePack, problem: ProblemAt) -> None:
-    """Every range of a family on one VAT basis: a purchase's amounts are compared as
-    given, and with no VAT rate to convert them, the methods of its family would read one
-    amount two ways. (Families may differ: a grant is no contract, and VAT-free.)"""
-    first: dict[str, tuple[bool, PathKey]] = {}  # family -> its first range's basis, where
-    told: set[str] = set()  # one problem a family
-    for i, m in enumerate(pack.methods):
-        for j, r in enumerate(m.band.ranges):
-            here: PathKey = ("methods", i, "band", "ranges", j)
-            basis, there = first.setdefault(m.family, (r.includes_vat, here))
-            if r.includes_vat != basis and m.family not in told:
-                told.add(m.family)
-                problem(
-                    f"this range's amounts {'include' if r.includes_vat else 'exclude'} VAT "
-                    f"and those of {dotted(there)}, in the same family, "
-                    f"{'include' if basis else 'exclude'} it; amounts are compared as the "
-                    "purchase gives them, with no VAT rate to convert them, so every range "
-                    "of a family must say the same",
-                    (*here, "includes_vat"),
-                )
+def mixed_vat_families(pack: RulePack) -> frozenset[str]:
+    """The families whose ranges disagree on ``includes_vat``. With no VAT rate to convert
+    between the two bases yet, a purchase's amounts are compared as given with every
+    range: the decision says so (a warning), and so does ``rules check``."""
+    bases: dict[str, set[bool]] = {}
+    for m in pack.methods:
+        for r in m.band.ranges:
+            bases.setdefault(m.family, set()).add(r.includes_vat)
+    return frozenset(family for family, seen in bases.items() if len(seen) > 1)
 
 
 def _check_band(m: Method, path: PathKey, problem: ProblemAt) -> None:

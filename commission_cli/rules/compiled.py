@@ -92,6 +92,8 @@ class Rules:
     shipped: bool = False
     # The day the pack was loaded: its decisions are for that day (is the pack in force?).
     loaded_on: date = field(default_factory=date.today)
+    # Families whose ranges disagree on includes_vat (compared as given: see rules.check).
+    mixed_vat: frozenset[str] = frozenset()
     # The parts of a decision that come from the pack alone, made once: every verdict
     # the engine keeps points at these rather than holding copies of its own.
     method_refs: dict[str, MethodRef] = field(init=False)
