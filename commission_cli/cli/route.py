@@ -241,10 +241,9 @@ def _flag_given_a_value(
     yes_no = [f for f in flags if pack.fields[f].kind == "yes_no"]
     if not is_word or os.path.exists(file or "") or len(yes_no) != 1:
         return exc
-    flag = "--" + yes_no[0].replace("_", "-")
     problem = Problem(
-        f"no such purchase description; a yes/no flag takes no value: write {flag} "
-        f"for yes, or --no-{flag[2:]} for no",
+        "no such purchase description; a yes/no flag takes no value: write "
+        f"{_flag_of(yes_no[0], True)} for yes, or {_flag_of(yes_no[0], False)} for no",
         source=file,
     )
     return InputError([problem])

@@ -146,7 +146,8 @@ def run_check(source: str | None, format: CheckFormat) -> int:
 
 
 def _placed(rules: Rules, data: bytes, found: Sequence[tuple[PathKey, str]]) -> list[Problem]:
-    """Problems at their lines of the pack (read again for its positions: only on a fault)."""
+    """Problems at their lines of the pack: rare, so the pack is read again only now, for
+    its positions."""
     document, _ = read_document(decode_text(data, rules.path), rules.path, limits=PACK_LIMITS)
     return [
         document.problem(message, path)
@@ -180,18 +181,14 @@ def _glossary_problems(rules: Rules, data: bytes) -> list[Problem]:
     unlinked = unlinked_terms(glossary, rules)
     if not unlinked:
         return []
-    # Rare, so the pack is read again only now, for the lines of the links.
-    document, _ = read_document(decode_text(data, rules.path), rules.path, limits=PACK_LIMITS)
-    problems = []
-    for index, term in unlinked:
-        message = f"no entry for {term!r} in the glossary {glossary.source}"
-        path = ("contract_types", index, "glossary")
-        problems.append(
-            document.problem(message, path)
-            if document is not None
-            else Problem(message, field="contract_types", source=rules.path)
+    found = [
+        (
+            ("contract_types", index, "glossary"),
+            f"no entry for {term!r} in the glossary {glossary.source}",
         )
-    return problems
+        for index, term in unlinked
+    ]
+    return _placed(rules, data, found)
 
 
 def _specification_problems(rules: Rules) -> list[Problem]:

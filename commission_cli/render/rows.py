@@ -20,9 +20,6 @@ from ..model.values import read_text
 from ..rules.compiled import Rules
 from ..safe import shown
 
-# The CSV columns before and after the results the pack declares.
-CSV_HEAD, CSV_TAIL = FLAT_HEAD, FLAT_TAIL
-
 # json leaves these as they are, but many readers (Python's str.splitlines among them)
 # take them for line breaks: escaped, one JSON Lines row stays one line.
 _LINE_BREAKS = {c: f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}
@@ -43,7 +40,7 @@ def encode(text: str) -> bytes:
 
 def csv_columns(rules: Rules) -> list[str]:
     """The flat CSV's columns: the pack's results come between the method and the rest."""
-    return [*CSV_HEAD, *(r.id for r in rules.results), *CSV_TAIL]
+    return [*FLAT_HEAD, *(r.id for r in rules.results), *FLAT_TAIL]
 
 
 def csv_cell(value: Any) -> str:
@@ -127,7 +124,7 @@ class CsvRows:
     def error(self, error: RowError) -> None:
         lines = sorted({p.line for p in error.problems if p.line is not None})
         where = f" (line {lines[0]})" if lines else ""
-        blanks = [""] * (len(CSV_HEAD) - 2 + len(self.results) + len(CSV_TAIL) - 1)
+        blanks = [""] * (len(FLAT_HEAD) - 2 + len(self.results) + len(FLAT_TAIL) - 1)
         self.lines.row(
             error.row, _error_title(error.data.get("title")), *blanks, error.message + where
         )

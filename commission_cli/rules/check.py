@@ -548,12 +548,11 @@ def _compile(
     for err in cond_errors:
         if not _unknowable(err, aside):
             problems.append(doc.problem(err.message, err.path, field_name=_name(err.path)))
-    if not cond_errors and aside.empty():  # a salvaged pack's tests are not where its file has them
-        _check_defaults(pack, compiled_at, problem)
     if not cond_errors and aside.empty():
         # Only once every condition compiled, and nothing was set aside: a condition with
         # an error never holds, and would make a sound method look as if it could never
-        # be chosen.
+        # be chosen (and a salvaged pack's tests are not where its file has them).
+        _check_defaults(pack, compiled_at, problem)
         sound = [cm for cm, ok in zip(methods, band_ok, strict=True) if ok]
         for where, message in never_apply(families, sound, fields):
             problem(message, where)
@@ -586,7 +585,6 @@ def _compile(
         },
         directory=directory,
         shipped=shipped,
-        mixed_vat=mixed_vat_families(pack),
     )
 
 
@@ -850,17 +848,6 @@ def _check_dates(pack: RulePack, problem: ProblemAt) -> None:
             "so the pack is never in force",
             ("pack", "valid_until"),
         )
-
-
-def mixed_vat_families(pack: RulePack) -> frozenset[str]:
-    """The families whose ranges disagree on ``includes_vat``. With no VAT rate to convert
-    between the two bases yet, a purchase's amounts are compared as given with every
-    range: the decision says so (a warning), and so does ``rules check``."""
-    bases: dict[str, set[bool]] = {}
-    for m in pack.methods:
-        for r in m.band.ranges:
-            bases.setdefault(m.family, set()).add(r.includes_vat)
-    return frozenset(family for family, seen in bases.items() if len(seen) > 1)
 
 
 def _check_band(m: Method, path: PathKey, problem: ProblemAt) -> None:

@@ -92,8 +92,6 @@ class Rules:
     shipped: bool = False
     # The day the pack was loaded: its decisions are for that day (is the pack in force?).
     loaded_on: date = field(default_factory=date.today)
-    # Families whose ranges disagree on includes_vat (compared as given: see rules.check).
-    mixed_vat: frozenset[str] = frozenset()
     # The parts of a decision that come from the pack alone, made once: every verdict
     # the engine keeps points at these rather than holding copies of its own.
     method_refs: dict[str, MethodRef] = field(init=False)
@@ -105,9 +103,18 @@ class Rules:
     # order; and, for each place among them, whether it lies in such a window.
     thresholds: dict[str, tuple[Decimal, ...]] = field(init=False)
     in_window: dict[str, tuple[bool, ...]] = field(init=False)
+    # The families whose ranges disagree on includes_vat. With no VAT rate to convert
+    # between the bases yet, a purchase's amounts are compared as given with every range,
+    # and every decision of such a family says so (engine.explain).
+    mixed_vat: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
         self._make_refs()
+        bases: dict[str, set[bool]] = {}
+        for cm in self.methods:
+            for r in cm.spec.band.ranges:
+                bases.setdefault(cm.spec.family, set()).add(r.includes_vat)
+        self.mixed_vat = frozenset(f for f, seen in bases.items() if len(seen) > 1)
         near = self.pack.warnings.near_threshold
         self.thresholds, self.in_window = {}, {}
         for basis in ("per_annum", "whole_life"):
